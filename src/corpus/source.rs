@@ -1,0 +1,112 @@
+//! Where corpus files come from: the copy embedded in the binary, or a directory on disk.
+
+use std::path::Path;
+
+use rust_embed::RustEmbed;
+
+use super::problem::Problem;
+
+/// The directory the embedded corpus comes from, as shown in problem paths.
+pub const EMBEDDED_ROOT: &str = "index";
+
+#[derive(RustEmbed)]
+#[folder = "index/"]
+struct EmbeddedIndex;
+
+/// What a corpus file holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileKind {
+    /// A guidance document; `slug` is its file name without `.md`.
+    Guidance {
+        /// The file name without `.md`.
+        slug: String,
+    },
+    /// A synonyms file.
+    Synonyms,
+}
+
+/// One file of a corpus, read into memory.
+#[derive(Debug, Clone)]
+pub struct CorpusFile {
+    /// Path shown in problems.
+    pub path: String,
+    /// What the file holds.
+    pub kind: FileKind,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The corpus files embedded in the binary, in path order.
+pub fn embedded_files() -> Vec<CorpusFile> {
+    let mut names: Vec<_> = EmbeddedIndex::iter().collect();
+    names.sort();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let kind = kind_of(&name)?;
+            let file = EmbeddedIndex::get(&name)?;
+            Some(CorpusFile {
+                path: format!("{EMBEDDED_ROOT}/{name}"),
+                kind,
+                bytes: file.data.into_owned(),
+            })
+        })
+        .collect()
+}
+
+/// The corpus files in `dir`, in path order. `dir` is shaped like `index/` when it has a
+/// `guidance/` subdirectory; otherwise its own `.md` files are the documents.
+pub fn files_in_dir(dir: &Path) -> Result<Vec<CorpusFile>, Problem> {
+    let shown = dir.display().to_string();
+    let unreadable = |what: &Path, error: std::io::Error| {
+        Problem::new(&what.display().to_string(), 1, format!("cannot read: {error}"))
+    };
+    let metadata = std::fs::metadata(dir).map_err(|e| unreadable(dir, e))?;
+    if !metadata.is_dir() {
+        return Err(Problem::new(&shown, 1, "not a directory"));
+    }
+    let guidance = dir.join("guidance");
+    let (doc_dir, synonyms) = if guidance.is_dir() {
+        (guidance, Some(dir.join("synonyms.toml")))
+    } else {
+        (dir.to_path_buf(), None)
+    };
+    let mut files = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(&doc_dir)
+        .map_err(|e| unreadable(&doc_dir, e))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if let Some(kind) = kind_of(&format!("guidance/{name}")) {
+            let bytes = std::fs::read(&path).map_err(|e| unreadable(&path, e))?;
+            files.push(CorpusFile {
+                path: path.display().to_string(),
+                kind,
+                bytes,
+            });
+        }
+    }
+    if let Some(synonyms) = synonyms.filter(|p| p.is_file()) {
+        let bytes = std::fs::read(&synonyms).map_err(|e| unreadable(&synonyms, e))?;
+        files.push(CorpusFile {
+            path: synonyms.display().to_string(),
+            kind: FileKind::Synonyms,
+            bytes,
+        });
+    }
+    Ok(files)
+}
+
+/// Classify a path relative to the index root; `None` for files the corpus does not use.
+fn kind_of(relative: &str) -> Option<FileKind> {
+    if relative == "synonyms.toml" {
+        return Some(FileKind::Synonyms);
+    }
+    let name = relative.strip_prefix("guidance/")?;
+    let slug = name.strip_suffix(".md")?;
+    (!slug.contains('/') && !slug.is_empty()).then(|| FileKind::Guidance { slug: slug.to_owned() })
+}

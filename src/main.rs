@@ -1,0 +1,1 @@
+use candidate_security::Guide; fn main() { let t = std::time::Instant::now(); match Guide::embedded() { Ok(g) => println!("{} docs {} sections in {:?}", g.corpus().documents.len(), g.corpus().section_count(), t.elapsed()), Err(e) => println!("{e}") } }

@@ -1,0 +1,348 @@
+//! The Tantivy index over the corpus, built in RAM: schema, analysis at index time, and
+//! running an expanded query to a list of scored sections.
+//!
+//! One Tantivy document per section. Text fields are fed pre-analysed words (see
+//! [`super::analysis`]), so the index, the vocabulary and the snippets all see the same words.
+
+use std::collections::{HashMap, HashSet};
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur as TantivyOccur,
+    PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{
+    FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{PreTokenizedString, Token};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use super::analysis::Analyzer;
+use super::expand::{AnalysedGroup, Concept, Expansion, Occur};
+use super::snippet::TextWord;
+use super::vocabulary::Vocabulary;
+use crate::corpus::{Audience, Category, Corpus};
+
+/// How much a match in each field counts, relative to the body.
+pub const TITLE_BOOST: f32 = 2.0;
+/// See [`TITLE_BOOST`].
+pub const HEADING_BOOST: f32 = 1.5;
+/// See [`TITLE_BOOST`].
+pub const BODY_BOOST: f32 = 1.0;
+
+/// Schema fields.
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    title: Field,
+    heading: Field,
+    body: Field,
+    slug: Field,
+    anchor: Field,
+    category: Field,
+    audience: Field,
+    ord: Field,
+}
+
+impl Fields {
+    fn schema() -> (Schema, Fields) {
+        let mut builder = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let fields = Fields {
+            title: builder.add_text_field("title", text.clone()),
+            heading: builder.add_text_field("heading", text.clone()),
+            body: builder.add_text_field("body", text),
+            slug: builder.add_text_field("slug", STRING),
+            anchor: builder.add_text_field("anchor", STRING),
+            category: builder.add_text_field("category", STRING),
+            audience: builder.add_text_field("audience", STRING),
+            ord: builder.add_u64_field("ord", FAST),
+        };
+        (builder.build(), fields)
+    }
+
+    fn weighted_text(&self) -> [(Field, f32); 3] {
+        [(self.title, TITLE_BOOST), (self.heading, HEADING_BOOST), (self.body, BODY_BOOST)]
+    }
+}
+
+/// Where a section sits in the corpus, and its analysed heading and text.
+#[derive(Debug, Clone)]
+pub struct IndexedSection {
+    /// Index of the document in `Corpus::documents`.
+    pub document: usize,
+    /// Index of the section in `Document::sections`.
+    pub section: usize,
+    /// Words of the heading shown for the section.
+    pub heading_words: Vec<TextWord>,
+    /// Words of the section text.
+    pub body_words: Vec<TextWord>,
+}
+
+/// The built index and everything needed to query it.
+pub struct SearchIndex {
+    _index: Index,
+    _reader: IndexReader,
+    searcher: Searcher,
+    fields: Fields,
+    /// Sections in index order (the section ordinal is the position here).
+    pub sections: Vec<IndexedSection>,
+    /// Per segment: doc id → section ordinal.
+    ordinals: Vec<Vec<u32>>,
+    /// Surface form → term.
+    pub vocabulary: Vocabulary,
+    /// Term → small id, for snippets.
+    pub term_ids: HashMap<String, u32>,
+    /// Synonym groups as index terms.
+    pub synonyms: Vec<AnalysedGroup>,
+    analyzer: Analyzer,
+}
+
+/// Heading shown for a section: its own, or the document title for the introduction.
+pub fn display_heading<'a>(corpus: &'a Corpus, section: &IndexedSection) -> &'a str {
+    let document = &corpus.documents[section.document];
+    let heading = &document.sections[section.section].heading;
+    if heading.is_empty() { &document.meta.title } else { heading }
+}
+
+struct Builder {
+    analyzer: Analyzer,
+    vocabulary: Vocabulary,
+    term_ids: HashMap<String, u32>,
+}
+
+impl Builder {
+    /// Analyse `text`: the pre-tokenized value for Tantivy and the words for snippets.
+    fn analyse(&mut self, text: &str, count: bool) -> (PreTokenizedString, Vec<TextWord>) {
+        let words = self.analyzer.words(text);
+        let mut tokens = Vec::with_capacity(words.len());
+        let mut text_words = Vec::with_capacity(words.len());
+        for (position, word) in words.into_iter().enumerate() {
+            let term = self.term_of(&word.surface, count);
+            let next_id = u32::try_from(self.term_ids.len()).unwrap_or(u32::MAX);
+            let id = *self.term_ids.entry(term.clone()).or_insert(next_id);
+            text_words.push(TextWord {
+                start: u32::try_from(word.start).unwrap_or(u32::MAX),
+                end: u32::try_from(word.end).unwrap_or(u32::MAX),
+                term: id,
+            });
+            tokens.push(Token {
+                offset_from: word.start,
+                offset_to: word.end,
+                position,
+                text: term,
+                position_length: 1,
+            });
+        }
+        (
+            PreTokenizedString {
+                text: text.to_owned(),
+                tokens,
+            },
+            text_words,
+        )
+    }
+
+    fn term_of(&mut self, surface: &str, count: bool) -> String {
+        let analyzer = &mut self.analyzer;
+        self.vocabulary.insert(surface, || analyzer.stem(surface), count);
+        self.vocabulary.term(surface).unwrap_or(surface).to_owned()
+    }
+}
+
+impl SearchIndex {
+    /// Build the index for `corpus` in RAM.
+    pub fn build(corpus: &Corpus) -> tantivy::Result<SearchIndex> {
+        let (schema, fields) = Fields::schema();
+        let index = Index::create_in_ram(schema);
+        let mut writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(1, 15_000_000)?;
+        let mut builder = Builder {
+            analyzer: Analyzer::new(),
+            vocabulary: Vocabulary::default(),
+            term_ids: HashMap::new(),
+        };
+        let mut sections = Vec::with_capacity(corpus.section_count());
+        for (document_index, document) in corpus.documents.iter().enumerate() {
+            let (title, title_words) = builder.analyse(&document.meta.title, true);
+            for (section_index, section) in document.sections.iter().enumerate() {
+                let ord = sections.len() as u64;
+                let mut doc = TantivyDocument::new();
+                doc.add_pre_tokenized_text(fields.title, title.clone());
+                let (heading, heading_words) = builder.analyse(&section.heading, true);
+                doc.add_pre_tokenized_text(fields.heading, heading);
+                let (body, body_words) = builder.analyse(&section.text, true);
+                doc.add_pre_tokenized_text(fields.body, body);
+                doc.add_text(fields.slug, &document.meta.slug);
+                doc.add_text(fields.anchor, &section.anchor);
+                doc.add_text(fields.category, document.meta.category.as_str());
+                for audience in &document.meta.audience {
+                    doc.add_text(fields.audience, audience.as_str());
+                }
+                doc.add_u64(fields.ord, ord);
+                writer.add_document(doc)?;
+                let heading_words = if section.heading.is_empty() { title_words.clone() } else { heading_words };
+                sections.push(IndexedSection {
+                    document: document_index,
+                    section: section_index,
+                    heading_words,
+                    body_words,
+                });
+            }
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+
+        let mut synonyms = Vec::with_capacity(corpus.synonyms.len());
+        for group in &corpus.synonyms {
+            let terms = group
+                .terms
+                .iter()
+                .map(|text| {
+                    let words = builder.analyzer.words(text);
+                    words.iter().map(|w| builder.term_of(&w.surface, false)).collect::<Vec<_>>()
+                })
+                .filter(|terms| !terms.is_empty())
+                .collect();
+            synonyms.push(AnalysedGroup { terms });
+        }
+
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let searcher = reader.searcher();
+        let mut ordinals = Vec::with_capacity(searcher.segment_readers().len());
+        for segment in searcher.segment_readers() {
+            let column = segment.fast_fields().u64("ord")?;
+            let map = (0..segment.max_doc())
+                .map(|doc| column.first(doc).map_or(u32::MAX, |o| o as u32))
+                .collect();
+            ordinals.push(map);
+        }
+        Ok(SearchIndex {
+            _index: index,
+            _reader: reader,
+            searcher,
+            fields,
+            sections,
+            ordinals,
+            vocabulary: builder.vocabulary,
+            term_ids: builder.term_ids,
+            synonyms,
+            analyzer: builder.analyzer,
+        })
+    }
+
+    /// A fresh analyzer for query parsing.
+    pub fn analyzer(&self) -> Analyzer {
+        self.analyzer.clone()
+    }
+
+    /// Term ids of every term that can make a section match, for highlighting.
+    pub fn highlight_terms(&self, expansion: &Expansion) -> HashSet<u32> {
+        expansion
+            .concepts
+            .iter()
+            .filter(|c| c.occur != Occur::MustNot)
+            .flat_map(|c| &c.alternatives)
+            .flat_map(|a| &a.terms)
+            .filter_map(|t| self.term_ids.get(t).copied())
+            .collect()
+    }
+
+    /// Every matching section as `(ordinal, score)`, best first (ties in corpus order).
+    pub fn run(
+        &self,
+        expansion: &Expansion,
+        category: Option<Category>,
+        audience: Option<Audience>,
+    ) -> tantivy::Result<Vec<(u32, f32)>> {
+        let Some(query) = self.query(expansion, category, audience) else {
+            return Ok(Vec::new());
+        };
+        let limit = self.sections.len().max(1);
+        let found = self.searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut hits: Vec<(u32, f32)> = found
+            .into_iter()
+            .filter_map(|(score, address)| {
+                let ord = *self.ordinals.get(address.segment_ord as usize)?.get(address.doc_id as usize)?;
+                (ord != u32::MAX).then_some((ord, score))
+            })
+            .collect();
+        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(hits)
+    }
+
+    /// The Tantivy query for an expansion, or `None` if nothing can match.
+    fn query(
+        &self,
+        expansion: &Expansion,
+        category: Option<Category>,
+        audience: Option<Audience>,
+    ) -> Option<Box<dyn Query>> {
+        let mut clauses: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
+        let mut positive = false;
+        for concept in &expansion.concepts {
+            let query = self.concept_query(concept);
+            match (concept.occur, query) {
+                (Occur::Should, Some(q)) => {
+                    positive = true;
+                    clauses.push((TantivyOccur::Should, q));
+                }
+                (Occur::Should, None) | (Occur::MustNot, None) => {}
+                (Occur::Must, Some(q)) => {
+                    positive = true;
+                    clauses.push((TantivyOccur::Must, q));
+                }
+                (Occur::Must, None) => return None,
+                (Occur::MustNot, Some(q)) => clauses.push((TantivyOccur::MustNot, q)),
+            }
+        }
+        if !positive {
+            return None;
+        }
+        let filter = |field: Field, value: &str| -> Box<dyn Query> {
+            let term = TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic);
+            Box::new(ConstScoreQuery::new(Box::new(term), 0.0))
+        };
+        if let Some(category) = category {
+            clauses.push((TantivyOccur::Must, filter(self.fields.category, category.as_str())));
+        }
+        if let Some(audience) = audience {
+            clauses.push((TantivyOccur::Must, filter(self.fields.audience, audience.as_str())));
+        }
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// One concept: the best of its alternatives, each summed over the weighted fields.
+    fn concept_query(&self, concept: &Concept) -> Option<Box<dyn Query>> {
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::with_capacity(concept.alternatives.len());
+        for alternative in &concept.alternatives {
+            let per_field: Vec<(TantivyOccur, Box<dyn Query>)> = self
+                .fields
+                .weighted_text()
+                .into_iter()
+                .map(|(field, boost)| {
+                    let query: Box<dyn Query> = match alternative.terms.as_slice() {
+                        [] => Box::new(EmptyQuery),
+                        [term] => Box::new(TermQuery::new(
+                            Term::from_field_text(field, term),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        terms => Box::new(PhraseQuery::new(
+                            terms.iter().map(|t| Term::from_field_text(field, t)).collect(),
+                        )),
+                    };
+                    (TantivyOccur::Should, Box::new(BoostQuery::new(query, boost)) as Box<dyn Query>)
+                })
+                .collect();
+            alternatives.push(Box::new(BoostQuery::new(
+                Box::new(BooleanQuery::new(per_field)),
+                alternative.weight,
+            )));
+        }
+        match alternatives.len() {
+            0 => None,
+            1 => alternatives.pop(),
+            _ => Some(Box::new(DisjunctionMaxQuery::new(alternatives))),
+        }
+    }
+}

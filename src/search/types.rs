@@ -1,0 +1,127 @@
+//! The library's search request, results and errors; they serialize with serde for the JSON API.
+
+use serde::Serialize;
+
+use super::expand::Correction;
+use super::grammar::QueryError;
+use crate::corpus::{Audience, Category};
+
+/// Default number of documents in a result list.
+pub const DEFAULT_LIMIT: usize = 10;
+/// Largest number of documents a request may ask for.
+pub const MAX_LIMIT: usize = 50;
+/// Most sections shown under one document; further matches are counted, not listed.
+pub const SECTIONS_PER_DOCUMENT: usize = 3;
+
+/// What to search for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchRequest {
+    /// The text the person typed.
+    pub query: String,
+    /// Only documents in this category.
+    pub category: Option<Category>,
+    /// Only documents for this audience.
+    pub audience: Option<Audience>,
+    /// Most documents to return (clamped to [`MAX_LIMIT`]).
+    pub limit: usize,
+}
+
+impl SearchRequest {
+    /// A request for `query` with no filters and the default limit.
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            category: None,
+            audience: None,
+            limit: DEFAULT_LIMIT,
+        }
+    }
+
+    /// Only documents in `category`.
+    pub fn with_category(mut self, category: Category) -> SearchRequest {
+        self.category = Some(category);
+        self
+    }
+
+    /// Only documents for `audience`.
+    pub fn with_audience(mut self, audience: Audience) -> SearchRequest {
+        self.audience = Some(audience);
+        self
+    }
+
+    /// At most `limit` documents.
+    pub fn with_limit(mut self, limit: usize) -> SearchRequest {
+        self.limit = limit;
+        self
+    }
+}
+
+/// A matching section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SectionHit {
+    /// Section heading (the document title for the introduction).
+    pub heading: String,
+    /// The heading as escaped HTML with matched words in `<mark>`.
+    pub heading_html: String,
+    /// Section anchor within the document.
+    pub anchor: String,
+    /// Link to the section: `/guidance/<slug>#<anchor>`.
+    pub url: String,
+    /// Best-matching part of the text as escaped HTML with matched words in `<mark>`.
+    pub snippet_html: String,
+    /// Relevance score (higher is better).
+    pub score: f32,
+}
+
+/// A matching document with its best sections, best first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentHit {
+    /// Document slug.
+    pub slug: String,
+    /// Document title.
+    pub title: String,
+    /// One or two sentences about the document.
+    pub summary: String,
+    /// Document category.
+    pub category: Category,
+    /// Who the document is for.
+    pub audience: Vec<Audience>,
+    /// Link to the document: `/guidance/<slug>`.
+    pub url: String,
+    /// Score of the best section.
+    pub score: f32,
+    /// Best sections, at most [`SECTIONS_PER_DOCUMENT`].
+    pub sections: Vec<SectionHit>,
+    /// How many sections of the document matched in all.
+    pub matched_sections: usize,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResults {
+    /// The query as given.
+    pub query: String,
+    /// Number of matching sections (after filters).
+    pub total_sections: usize,
+    /// Number of matching documents (after filters).
+    pub total_documents: usize,
+    /// Matching documents, best first, at most the request's limit.
+    pub documents: Vec<DocumentHit>,
+    /// Words the corpus does not contain and the words searched for instead.
+    pub corrections: Vec<Correction>,
+    /// The query with corrections applied, when any were made.
+    pub suggestion: Option<String>,
+    /// Time taken, in microseconds.
+    pub took_us: u64,
+}
+
+/// Why a search could not be run.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The query was refused; the message says why and is fit to show.
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// The index failed (a bug, not the person's fault).
+    #[error("the search index failed: {0}")]
+    Index(#[from] tantivy::TantivyError),
+}
