@@ -158,7 +158,9 @@ pub fn split<'a>(path: &str, text: &'a str) -> Result<Block<'a>, Problem> {
         return Err(Problem::new(
             path,
             1,
-            format!("a document must start with a `{DELIMITER}` line opening its TOML front matter"),
+            format!(
+                "a document must start with a `{DELIMITER}` line opening its TOML front matter"
+            ),
         ));
     }
     let toml_start = first.len();
@@ -186,8 +188,7 @@ pub fn split<'a>(path: &str, text: &'a str) -> Result<Block<'a>, Problem> {
 /// Parse and validate a front matter block; `file_slug` is the file name without `.md`.
 pub fn parse(path: &str, block: &Block<'_>, file_slug: &str) -> Result<FrontMatter, Vec<Problem>> {
     let line_at = |offset: usize| block.first_line + line_of(block.toml, offset) - 1;
-    let table: BTreeMap<Spanned<String>, Spanned<toml::Value>> = match toml::from_str(block.toml)
-    {
+    let table: BTreeMap<Spanned<String>, Spanned<toml::Value>> = match toml::from_str(block.toml) {
         Ok(table) => table,
         Err(error) => {
             let line = error.span().map_or(block.first_line, |s| line_at(s.start));
@@ -212,7 +213,10 @@ pub fn parse(path: &str, block: &Block<'_>, file_slug: &str) -> Result<FrontMatt
             None => problems.push(Problem::new(
                 path,
                 line,
-                format!("unknown front matter key `{name}` (known keys: {})", KEYS.join(", ")),
+                format!(
+                    "unknown front matter key `{name}` (known keys: {})",
+                    KEYS.join(", ")
+                ),
             )),
         }
     }
@@ -301,7 +305,11 @@ pub fn parse(path: &str, block: &Block<'_>, file_slug: &str) -> Result<FrontMatt
             }
         };
         if sources.is_empty() {
-            problems.push(Problem::new(path, line, "`sources` must list at least one official source"));
+            problems.push(Problem::new(
+                path,
+                line,
+                "`sources` must list at least one official source",
+            ));
         }
         for source in &sources {
             if source.title.trim().is_empty() {
@@ -325,7 +333,16 @@ pub fn parse(path: &str, block: &Block<'_>, file_slug: &str) -> Result<FrontMatt
         checked.ok()
     });
 
-    match (title, slug, summary, category, audience, owners, sources, last_reviewed) {
+    match (
+        title,
+        slug,
+        summary,
+        category,
+        audience,
+        owners,
+        sources,
+        last_reviewed,
+    ) {
         (
             Some(title),
             Some(slug),
@@ -366,7 +383,11 @@ fn text_field(
     match value {
         toml::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
         toml::Value::String(_) => {
-            problems.push(Problem::new(path, line, format!("`{key}` must not be empty")));
+            problems.push(Problem::new(
+                path,
+                line,
+                format!("`{key}` must not be empty"),
+            ));
             None
         }
         other => {

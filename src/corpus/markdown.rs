@@ -59,7 +59,12 @@ struct RawSection {
 }
 
 /// Split a document body into sections, collecting every problem found.
-pub fn sections(path: &str, body: &str, first_line: usize, problems: &mut Vec<Problem>) -> Vec<Section> {
+pub fn sections(
+    path: &str,
+    body: &str,
+    first_line: usize,
+    problems: &mut Vec<Problem>,
+) -> Vec<Section> {
     let mut raw = vec![RawSection {
         heading: String::new(),
         explicit_anchor: Some(INTRODUCTION_ANCHOR.to_owned()),
@@ -77,7 +82,9 @@ pub fn sections(path: &str, body: &str, first_line: usize, problems: &mut Vec<Pr
             }
         } else if indent < 4 && (trimmed.starts_with("```") || trimmed.starts_with("~~~")) {
             fence = Some(&trimmed[..3]);
-        } else if indent < 4 && let Some(level) = atx_level(trimmed) {
+        } else if indent < 4
+            && let Some(level) = atx_level(trimmed)
+        {
             let heading_text = trimmed[level..].trim().trim_end_matches('#').trim_end();
             match level {
                 1 => problems.push(Problem::new(
@@ -103,7 +110,11 @@ pub fn sections(path: &str, body: &str, first_line: usize, problems: &mut Vec<Pr
         }
     }
     if let Some(marker) = fence {
-        problems.push(Problem::new(path, first_line, format!("a code block opened with {marker} is never closed")));
+        problems.push(Problem::new(
+            path,
+            first_line,
+            format!("a code block opened with {marker} is never closed"),
+        ));
     }
 
     let mut out: Vec<Section> = Vec::with_capacity(raw.len());
@@ -111,7 +122,11 @@ pub fn sections(path: &str, body: &str, first_line: usize, problems: &mut Vec<Pr
     for (index, section) in raw.into_iter().enumerate() {
         let is_intro = index == 0;
         if !is_intro && section.heading.is_empty() {
-            problems.push(Problem::new(path, section.line, "a `##` heading has no text"));
+            problems.push(Problem::new(
+                path,
+                section.line,
+                "a `##` heading has no text",
+            ));
             continue;
         }
         let anchor = match &section.explicit_anchor {
@@ -120,7 +135,9 @@ pub fn sections(path: &str, body: &str, first_line: usize, problems: &mut Vec<Pr
                 problems.push(Problem::new(
                     path,
                     section.line,
-                    format!("anchor `{id}` may only use lowercase letters, digits and single hyphens"),
+                    format!(
+                        "anchor `{id}` may only use lowercase letters, digits and single hyphens"
+                    ),
                 ));
                 continue;
             }
@@ -130,7 +147,10 @@ pub fn sections(path: &str, body: &str, first_line: usize, problems: &mut Vec<Pr
             problems.push(Problem::new(
                 path,
                 section.line,
-                format!("heading `{}` gives an empty anchor: add one with {{#id}}", section.heading),
+                format!(
+                    "heading `{}` gives an empty anchor: add one with {{#id}}",
+                    section.heading
+                ),
             ));
             continue;
         }
@@ -150,7 +170,10 @@ pub fn sections(path: &str, body: &str, first_line: usize, problems: &mut Vec<Pr
                 problems.push(Problem::new(
                     path,
                     section.line,
-                    format!("section `{}` is empty: give it text or remove it", section.heading),
+                    format!(
+                        "section `{}` is empty: give it text or remove it",
+                        section.heading
+                    ),
                 ));
             }
             continue;
@@ -171,7 +194,10 @@ pub fn sections(path: &str, body: &str, first_line: usize, problems: &mut Vec<Pr
             problems.push(Problem::new(
                 path,
                 item.line,
-                format!("duplicate checklist id `{}` (first used on line {first})", item.id),
+                format!(
+                    "duplicate checklist id `{}` (first used on line {first})",
+                    item.id
+                ),
             ));
         } else {
             seen.push((&item.id, item.line));
@@ -183,7 +209,8 @@ pub fn sections(path: &str, body: &str, first_line: usize, problems: &mut Vec<Pr
 fn atx_level(line: &str) -> Option<usize> {
     let level = line.bytes().take_while(|&b| b == b'#').count();
     let rest = &line[level..];
-    ((1..=6).contains(&level) && (rest.is_empty() || rest.starts_with([' ', '\t']))).then_some(level)
+    ((1..=6).contains(&level) && (rest.is_empty() || rest.starts_with([' ', '\t'])))
+        .then_some(level)
 }
 
 /// Find task-list items, strip their `{#id}` markers and return the cleaned Markdown.
@@ -249,24 +276,33 @@ fn task_text(line: &str) -> Option<(usize, &str)> {
 /// Markdown → plain text (block boundaries become newlines) and the links it contains.
 fn plain_text(markdown: &str, lines: &[(usize, String)]) -> (String, Vec<Link>) {
     let first_line = lines.first().map_or(1, |(n, _)| *n);
-    let leading_blank = lines.iter().take_while(|(_, l)| l.trim().is_empty()).count();
+    let leading_blank = lines
+        .iter()
+        .take_while(|(_, l)| l.trim().is_empty())
+        .count();
     let mut text = String::with_capacity(markdown.len());
     let mut links = Vec::new();
-    let options = Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let options =
+        Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
         match event {
-            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            // Raw HTML is not rendered anywhere: it stays visible (and searchable) as text.
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                text.push_str(&t)
+            }
             Event::SoftBreak => text.push(' '),
             Event::HardBreak => text.push('\n'),
             Event::Start(Tag::Link { dest_url, .. }) => links.push(Link {
                 target: dest_url.to_string(),
                 line: first_line + leading_blank + markdown[..range.start].matches('\n').count(),
             }),
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::TableRow)
-            | Event::Rule => {
-                if !text.ends_with('\n') {
-                    text.push('\n');
-                }
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::TableRow,
+            )
+            | Event::Rule
+                if !text.ends_with('\n') =>
+            {
+                text.push('\n');
             }
             Event::End(TagEnd::TableCell) => text.push(' '),
             _ => {}
@@ -296,7 +332,11 @@ mod tests {
         assert_eq!(sections[1].text, "Some text with a link.");
         assert_eq!(sections[1].links[0].target, "/guidance/x#y");
         assert_eq!(sections[1].links[0].line, 14);
-        let ids: Vec<_> = sections[2].checklist.iter().map(|c| c.id.as_str()).collect();
+        let ids: Vec<_> = sections[2]
+            .checklist
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
         assert_eq!(ids, ["tick", "also-me"]);
         assert!(!sections[2].markdown.contains("{#tick}"));
         assert_eq!(sections[2].line, 16);
@@ -312,11 +352,32 @@ mod tests {
 
     #[test]
     fn problems_are_reported_with_lines() {
-        let (_, problems) = split("# Title\n\n## A\n\n## A\n\ntext\n\n## Empty\n\n- [ ] one {#x}\n- [ ] two {#x}\n");
-        let found: Vec<_> = problems.iter().map(|p| (p.line, p.message.clone())).collect();
-        assert!(found.iter().any(|(l, m)| *l == 10 && m.contains("`##`")), "{found:?}");
-        assert!(found.iter().any(|(l, m)| *l == 12 && m.contains("empty")), "{found:?}");
-        assert!(found.iter().any(|(l, m)| *l == 14 && m.contains("duplicate section id `a`")), "{found:?}");
-        assert!(found.iter().any(|(l, m)| *l == 21 && m.contains("duplicate checklist id `x`")), "{found:?}");
+        let (_, problems) = split(
+            "# Title\n\n## A\n\n## A\n\ntext\n\n## Empty\n\n- [ ] one {#x}\n- [ ] two {#x}\n",
+        );
+        let found: Vec<_> = problems
+            .iter()
+            .map(|p| (p.line, p.message.clone()))
+            .collect();
+        assert!(
+            found.iter().any(|(l, m)| *l == 10 && m.contains("`##`")),
+            "{found:?}"
+        );
+        assert!(
+            found.iter().any(|(l, m)| *l == 12 && m.contains("empty")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(l, m)| *l == 14 && m.contains("duplicate section id `a`")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(l, m)| *l == 21 && m.contains("duplicate checklist id `x`")),
+            "{found:?}"
+        );
     }
 }

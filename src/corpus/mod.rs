@@ -99,7 +99,9 @@ impl Corpus {
             }
         }
         if documents.is_empty() && problems.is_empty() {
-            let where_ = files.first().map_or("the corpus".to_owned(), |f| f.path.clone());
+            let where_ = files
+                .first()
+                .map_or("the corpus".to_owned(), |f| f.path.clone());
             problems.push(Problem::new(&where_, 1, "no guidance documents were found"));
         }
         check_unique_slugs(&documents, &mut problems);
@@ -127,7 +129,12 @@ impl Corpus {
     }
 }
 
-fn parse_document(path: &str, slug: &str, text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
+fn parse_document(
+    path: &str,
+    slug: &str,
+    text: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<Document> {
     let block = match front_matter::split(path, text) {
         Ok(block) => block,
         Err(problem) => {
@@ -138,7 +145,11 @@ fn parse_document(path: &str, slug: &str, text: &str, problems: &mut Vec<Problem
     let meta = front_matter::parse(path, &block, slug).map_err(|found| problems.extend(found));
     let sections = markdown::sections(path, block.body, block.body_first_line, problems);
     if sections.is_empty() {
-        problems.push(Problem::new(path, block.body_first_line, "the document has no text"));
+        problems.push(Problem::new(
+            path,
+            block.body_first_line,
+            "the document has no text",
+        ));
     }
     Some(Document {
         meta: meta.ok()?,
@@ -155,7 +166,10 @@ fn check_unique_slugs(documents: &[Document], problems: &mut Vec<Problem>) {
             problems.push(Problem::new(
                 &document.path,
                 1,
-                format!("duplicate slug `{}` (also used by {first})", document.meta.slug),
+                format!(
+                    "duplicate slug `{}` (also used by {first})",
+                    document.meta.slug
+                ),
             ));
         }
     }
@@ -163,7 +177,10 @@ fn check_unique_slugs(documents: &[Document], problems: &mut Vec<Problem>) {
 
 /// Links to `/guidance/<slug>#<anchor>` must resolve; web links must use https.
 fn check_links(documents: &[Document], problems: &mut Vec<Problem>) {
-    let by_slug: BTreeMap<&str, &Document> = documents.iter().map(|d| (d.meta.slug.as_str(), d)).collect();
+    let by_slug: BTreeMap<&str, &Document> = documents
+        .iter()
+        .map(|d| (d.meta.slug.as_str(), d))
+        .collect();
     for document in documents {
         for link in document.sections.iter().flat_map(|s| &s.links) {
             let target = link.target.as_str();
@@ -179,7 +196,9 @@ fn check_links(documents: &[Document], problems: &mut Vec<Problem>) {
                     None => problems.push(Problem::new(
                         &document.path,
                         link.line,
-                        format!("link `{target}` points to a guidance document that does not exist"),
+                        format!(
+                            "link `{target}` points to a guidance document that does not exist"
+                        ),
                     )),
                     Some(found) if !anchor.is_empty() && found.section(anchor).is_none() => {
                         problems.push(Problem::new(

@@ -26,10 +26,7 @@ pub fn slugify_short(text: &str, max: usize) -> String {
     if full.len() <= max {
         return full;
     }
-    let cut = full[..=max]
-        .rfind('-')
-        .filter(|&i| i > 0)
-        .unwrap_or(max);
+    let cut = full[..=max].rfind('-').filter(|&i| i > 0).unwrap_or(max);
     full[..cut].to_owned()
 }
 
@@ -94,13 +91,19 @@ mod tests {
 
     #[test]
     fn slugify_short_cuts_at_a_word_boundary() {
-        assert_eq!(slugify_short("Turn on two-step verification", 12), "turn-on-two");
+        assert_eq!(
+            slugify_short("Turn on two-step verification", 12),
+            "turn-on-two"
+        );
         assert_eq!(slugify_short("short", 12), "short");
     }
 
     #[test]
     fn explicit_ids_are_split_and_validated() {
-        assert_eq!(split_explicit_id("Do it {#do-it}  "), ("Do it", Some("do-it")));
+        assert_eq!(
+            split_explicit_id("Do it {#do-it}  "),
+            ("Do it", Some("do-it"))
+        );
         assert_eq!(split_explicit_id("No id here"), ("No id here", None));
         assert!(is_valid_id("call-999"));
         assert!(!is_valid_id("Call 999"));

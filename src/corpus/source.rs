@@ -59,7 +59,11 @@ pub fn embedded_files() -> Vec<CorpusFile> {
 pub fn files_in_dir(dir: &Path) -> Result<Vec<CorpusFile>, Problem> {
     let shown = dir.display().to_string();
     let unreadable = |what: &Path, error: std::io::Error| {
-        Problem::new(&what.display().to_string(), 1, format!("cannot read: {error}"))
+        Problem::new(
+            &what.display().to_string(),
+            1,
+            format!("cannot read: {error}"),
+        )
     };
     let metadata = std::fs::metadata(dir).map_err(|e| unreadable(dir, e))?;
     if !metadata.is_dir() {
@@ -80,7 +84,10 @@ pub fn files_in_dir(dir: &Path) -> Result<Vec<CorpusFile>, Problem> {
         .collect();
     entries.sort();
     for path in entries {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         if let Some(kind) = kind_of(&format!("guidance/{name}")) {
             let bytes = std::fs::read(&path).map_err(|e| unreadable(&path, e))?;
             files.push(CorpusFile {
@@ -108,5 +115,7 @@ fn kind_of(relative: &str) -> Option<FileKind> {
     }
     let name = relative.strip_prefix("guidance/")?;
     let slug = name.strip_suffix(".md")?;
-    (!slug.contains('/') && !slug.is_empty()).then(|| FileKind::Guidance { slug: slug.to_owned() })
+    (!slug.contains('/') && !slug.is_empty()).then(|| FileKind::Guidance {
+        slug: slug.to_owned(),
+    })
 }

@@ -52,11 +52,19 @@ pub fn parse(path: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<Synonym
             .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
             .collect();
         if terms.len() < 2 {
-            problems.push(Problem::new(path, line, "a synonym group needs at least two terms"));
+            problems.push(Problem::new(
+                path,
+                line,
+                "a synonym group needs at least two terms",
+            ));
         }
         for term in &terms {
             if !term.chars().any(char::is_alphanumeric) {
-                problems.push(Problem::new(path, line, format!("synonym `{term}` has no letters or digits")));
+                problems.push(Problem::new(
+                    path,
+                    line,
+                    format!("synonym `{term}` has no letters or digits"),
+                ));
                 continue;
             }
             let key = term.to_lowercase();
@@ -69,10 +77,16 @@ pub fn parse(path: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<Synonym
                 problems.push(Problem::new(
                     path,
                     line,
-                    format!("synonym `{term}` is already in the group on line {first}: merge the groups"),
+                    format!(
+                        "synonym `{term}` is already in the group on line {first}: merge the groups"
+                    ),
                 ));
             } else if repeated {
-                problems.push(Problem::new(path, line, format!("synonym `{term}` is listed twice")));
+                problems.push(Problem::new(
+                    path,
+                    line,
+                    format!("synonym `{term}` is listed twice"),
+                ));
             }
         }
         groups.push(SynonymGroup { terms, line });
@@ -98,7 +112,11 @@ mod tests {
     #[test]
     fn unknown_keys_are_errors() {
         let mut problems = Vec::new();
-        parse("s.toml", "[[group]]\nterms = [\"a\", \"b\"]\noneway = true\n", &mut problems);
+        parse(
+            "s.toml",
+            "[[group]]\nterms = [\"a\", \"b\"]\noneway = true\n",
+            &mut problems,
+        );
         assert_eq!(problems.len(), 1);
         assert!(problems[0].message.contains("oneway"), "{problems:?}");
     }

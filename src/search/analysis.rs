@@ -92,7 +92,12 @@ mod tests {
             .into_iter()
             .map(|w| w.surface)
             .collect();
-        assert_eq!(words, ["cafe", "owner", "s", "2fa", "report", "phishing", "gov", "uk"]);
+        assert_eq!(
+            words,
+            [
+                "cafe", "owner", "s", "2fa", "report", "phishing", "gov", "uk"
+            ]
+        );
     }
 
     #[test]

@@ -91,7 +91,11 @@ pub struct AnalysedGroup {
 }
 
 /// Expand a parsed query against the vocabulary and synonym groups.
-pub fn expand(parsed: &ParsedQuery, vocabulary: &Vocabulary, synonyms: &[AnalysedGroup]) -> Expansion {
+pub fn expand(
+    parsed: &ParsedQuery,
+    vocabulary: &Vocabulary,
+    synonyms: &[AnalysedGroup],
+) -> Expansion {
     let mut out = Expansion::default();
     let last_part = parsed.parts.len().saturating_sub(1);
     for (part_index, part) in parsed.parts.iter().enumerate() {
@@ -177,46 +181,67 @@ fn expand_words(
         );
     }
 
+    // Synonyms: the longest run of words from each position that spells a synonym term
+    // becomes one concept holding the whole group. A single word matched this way is fully
+    // represented by that concept; the words of a multi-word match also count one by one,
+    // so a section with the words apart still matches, and one with the phrase ranks higher.
     let count = part.words.len();
+    let mut covered = vec![false; count];
     let mut i = 0;
     while i < count {
-        let is_last = i + 1 == count;
-        // The longest synonym term spelled by the words from i on.
-        if let Some((group, len)) = longest_synonym(&readings[i..], synonyms) {
-            let typed: Vec<String> = readings[i..i + len].iter().flatten().cloned().collect();
-            let alternatives = group
-                .terms
-                .iter()
-                .map(|terms| {
-                    let is_typed = *terms == typed;
-                    Alternative {
-                        terms: terms.clone(),
-                        weight: if is_typed { EXACT } else { SYNONYM },
-                        origin: if is_typed { Origin::Exact } else { Origin::Synonym },
-                    }
-                })
-                .collect();
-            out.concepts.push(Concept {
-                occur: Occur::Should,
-                alternatives,
-            });
-            i += len;
+        let Some((group, len)) = longest_synonym(&readings[i..], synonyms) else {
+            i += 1;
+            continue;
+        };
+        let typed: Vec<String> = readings[i..i + len].iter().flatten().cloned().collect();
+        let mut alternatives: Vec<Alternative> = group
+            .terms
+            .iter()
+            .map(|terms| {
+                let is_typed = *terms == typed;
+                Alternative {
+                    terms: terms.clone(),
+                    weight: if is_typed { EXACT } else { SYNONYM },
+                    origin: if is_typed {
+                        Origin::Exact
+                    } else {
+                        Origin::Synonym
+                    },
+                }
+            })
+            .collect();
+        if len == 1 {
+            covered[i] = true;
+            if prefix_last && i + 1 == count {
+                for candidate in vocabulary.prefixed(&part.words[i].surface) {
+                    add(&mut alternatives, candidate.term, PREFIX, Origin::Prefix);
+                }
+            }
+        }
+        out.concepts.push(Concept {
+            occur: Occur::Should,
+            alternatives,
+        });
+        i += len;
+    }
+
+    for (i, word) in part.words.iter().enumerate() {
+        if covered[i] {
             continue;
         }
-
-        let word = &part.words[i];
         let mut alternatives: Vec<Alternative> = Vec::new();
         if let Some(term) = vocabulary.term(&word.surface) {
             alternatives.push(exact(term));
         }
-        if is_last && prefix_last {
+        if prefix_last && i + 1 == count {
             for candidate in vocabulary.prefixed(&word.surface) {
                 add(&mut alternatives, candidate.term, PREFIX, Origin::Prefix);
             }
         }
         if alternatives.is_empty() {
             alternatives = fuzzy[i].clone();
-        } else if let Some(position) = out.corrections.iter().position(|c| c.typed == word.surface) {
+        } else if let Some(position) = out.corrections.iter().position(|c| c.typed == word.surface)
+        {
             // A word being typed that completes to corpus words is not a typo.
             out.corrections.remove(position);
         }
@@ -224,13 +249,15 @@ fn expand_words(
             occur: Occur::Should,
             alternatives,
         });
-        i += 1;
     }
 }
 
 /// Add a single-term alternative, keeping the higher weight if the term is already there.
 fn add(alternatives: &mut Vec<Alternative>, term: &str, weight: f32, origin: Origin) {
-    match alternatives.iter_mut().find(|a| a.terms.len() == 1 && a.terms[0] == term) {
+    match alternatives
+        .iter_mut()
+        .find(|a| a.terms.len() == 1 && a.terms[0] == term)
+    {
         Some(existing) if existing.weight >= weight => {}
         Some(existing) => {
             existing.weight = weight;

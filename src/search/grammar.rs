@@ -90,7 +90,11 @@ pub fn parse(query: &str, analyzer: &mut Analyzer) -> Result<ParsedQuery, QueryE
         .collect();
 
     let mut parsed = ParsedQuery::default();
-    let mut push = |kind: PartKind, start: usize, end: usize, parsed: &mut ParsedQuery, analyzer: &mut Analyzer| {
+    let mut push = |kind: PartKind,
+                    start: usize,
+                    end: usize,
+                    parsed: &mut ParsedQuery,
+                    analyzer: &mut Analyzer| {
         let words: Vec<Word> = analyzer
             .words(&cleaned[start..end])
             .into_iter()
@@ -123,16 +127,33 @@ pub fn parse(query: &str, analyzer: &mut Analyzer) -> Result<ParsedQuery, QueryE
         }
     }
     if in_quote {
-        push(PartKind::Phrase, segment_start, cleaned.len(), &mut parsed, analyzer);
+        push(
+            PartKind::Phrase,
+            segment_start,
+            cleaned.len(),
+            &mut parsed,
+            analyzer,
+        );
     } else {
-        push_unquoted(&cleaned, segment_start, cleaned.len(), &mut parsed, analyzer, &mut push);
+        push_unquoted(
+            &cleaned,
+            segment_start,
+            cleaned.len(),
+            &mut parsed,
+            analyzer,
+            &mut push,
+        );
     }
 
     parsed.cleaned = cleaned;
     if parsed.word_count() > MAX_WORDS {
         return Err(QueryError::TooManyWords);
     }
-    let ends_in_word = parsed.cleaned.chars().last().is_some_and(char::is_alphanumeric);
+    let ends_in_word = parsed
+        .cleaned
+        .chars()
+        .last()
+        .is_some_and(char::is_alphanumeric);
     let length = parsed.cleaned.len();
     parsed.last_word_is_prefix = ends_in_word
         && parsed.parts.last().is_some_and(|p| {
@@ -215,27 +236,41 @@ mod tests {
             shape("title:(a OR b) AND c* ~2 ^3 [x TO y]"),
             vec![(
                 PartKind::Words,
-                words(&["title", "a", "or", "b", "and", "c", "2", "3", "x", "to", "y"])
+                words(&[
+                    "title", "a", "or", "b", "and", "c", "2", "3", "x", "to", "y"
+                ])
             )]
         );
-        assert_eq!(shape("two-step - -"), vec![(PartKind::Words, words(&["two", "step"]))]);
+        assert_eq!(
+            shape("two-step - -"),
+            vec![(PartKind::Words, words(&["two", "step"]))]
+        );
     }
 
     #[test]
     fn unclosed_quotes_close_at_the_end() {
-        assert_eq!(shape("\"panic alarm"), vec![(PartKind::Phrase, words(&["panic", "alarm"]))]);
+        assert_eq!(
+            shape("\"panic alarm"),
+            vec![(PartKind::Phrase, words(&["panic", "alarm"]))]
+        );
         assert!(shape("\"\"\"").is_empty());
     }
 
     #[test]
     fn control_characters_are_spaces() {
-        assert_eq!(shape("a\0b\u{7}c"), vec![(PartKind::Words, words(&["a", "b", "c"]))]);
+        assert_eq!(
+            shape("a\0b\u{7}c"),
+            vec![(PartKind::Words, words(&["a", "b", "c"]))]
+        );
     }
 
     #[test]
     fn limits_are_enforced_before_parsing() {
         let mut analyzer = Analyzer::new();
-        assert_eq!(parse(&"(".repeat(257), &mut analyzer), Err(QueryError::TooLong));
+        assert_eq!(
+            parse(&"(".repeat(257), &mut analyzer),
+            Err(QueryError::TooLong)
+        );
         assert!(parse(&"(".repeat(256), &mut analyzer).is_ok_and(|p| p.is_empty()));
         let many = vec!["word"; MAX_WORDS + 1].join(" ");
         assert_eq!(parse(&many, &mut analyzer), Err(QueryError::TooManyWords));

@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur as TantivyOccur,
-    PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
+    Occur as TantivyOccur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -63,7 +63,11 @@ impl Fields {
     }
 
     fn weighted_text(&self) -> [(Field, f32); 3] {
-        [(self.title, TITLE_BOOST), (self.heading, HEADING_BOOST), (self.body, BODY_BOOST)]
+        [
+            (self.title, TITLE_BOOST),
+            (self.heading, HEADING_BOOST),
+            (self.body, BODY_BOOST),
+        ]
     }
 }
 
@@ -103,7 +107,11 @@ pub struct SearchIndex {
 pub fn display_heading<'a>(corpus: &'a Corpus, section: &IndexedSection) -> &'a str {
     let document = &corpus.documents[section.document];
     let heading = &document.sections[section.section].heading;
-    if heading.is_empty() { &document.meta.title } else { heading }
+    if heading.is_empty() {
+        &document.meta.title
+    } else {
+        heading
+    }
 }
 
 struct Builder {
@@ -146,7 +154,8 @@ impl Builder {
 
     fn term_of(&mut self, surface: &str, count: bool) -> String {
         let analyzer = &mut self.analyzer;
-        self.vocabulary.insert(surface, || analyzer.stem(surface), count);
+        self.vocabulary
+            .insert(surface, || analyzer.stem(surface), count);
         self.vocabulary.term(surface).unwrap_or(surface).to_owned()
     }
 }
@@ -156,7 +165,8 @@ impl SearchIndex {
     pub fn build(corpus: &Corpus) -> tantivy::Result<SearchIndex> {
         let (schema, fields) = Fields::schema();
         let index = Index::create_in_ram(schema);
-        let mut writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(1, 15_000_000)?;
+        let mut writer: IndexWriter<TantivyDocument> =
+            index.writer_with_num_threads(1, 15_000_000)?;
         let mut builder = Builder {
             analyzer: Analyzer::new(),
             vocabulary: Vocabulary::default(),
@@ -181,7 +191,11 @@ impl SearchIndex {
                 }
                 doc.add_u64(fields.ord, ord);
                 writer.add_document(doc)?;
-                let heading_words = if section.heading.is_empty() { title_words.clone() } else { heading_words };
+                let heading_words = if section.heading.is_empty() {
+                    title_words.clone()
+                } else {
+                    heading_words
+                };
                 sections.push(IndexedSection {
                     document: document_index,
                     section: section_index,
@@ -200,14 +214,25 @@ impl SearchIndex {
                 .iter()
                 .map(|text| {
                     let words = builder.analyzer.words(text);
-                    words.iter().map(|w| builder.term_of(&w.surface, false)).collect::<Vec<_>>()
+                    words
+                        .iter()
+                        .map(|w| builder.term_of(&w.surface, false))
+                        .collect::<Vec<_>>()
                 })
                 .filter(|terms| !terms.is_empty())
-                .collect();
+                .fold(Vec::new(), |mut unique: Vec<Vec<String>>, terms| {
+                    if !unique.contains(&terms) {
+                        unique.push(terms);
+                    }
+                    unique
+                });
             synonyms.push(AnalysedGroup { terms });
         }
 
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
         let searcher = reader.searcher();
         let mut ordinals = Vec::with_capacity(searcher.segment_readers().len());
         for segment in searcher.segment_readers() {
@@ -259,11 +284,16 @@ impl SearchIndex {
             return Ok(Vec::new());
         };
         let limit = self.sections.len().max(1);
-        let found = self.searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let found = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         let mut hits: Vec<(u32, f32)> = found
             .into_iter()
             .filter_map(|(score, address)| {
-                let ord = *self.ordinals.get(address.segment_ord as usize)?.get(address.doc_id as usize)?;
+                let ord = *self
+                    .ordinals
+                    .get(address.segment_ord as usize)?
+                    .get(address.doc_id as usize)?;
                 (ord != u32::MAX).then_some((ord, score))
             })
             .collect();
@@ -300,14 +330,23 @@ impl SearchIndex {
             return None;
         }
         let filter = |field: Field, value: &str| -> Box<dyn Query> {
-            let term = TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic);
+            let term = TermQuery::new(
+                Term::from_field_text(field, value),
+                IndexRecordOption::Basic,
+            );
             Box::new(ConstScoreQuery::new(Box::new(term), 0.0))
         };
         if let Some(category) = category {
-            clauses.push((TantivyOccur::Must, filter(self.fields.category, category.as_str())));
+            clauses.push((
+                TantivyOccur::Must,
+                filter(self.fields.category, category.as_str()),
+            ));
         }
         if let Some(audience) = audience {
-            clauses.push((TantivyOccur::Must, filter(self.fields.audience, audience.as_str())));
+            clauses.push((
+                TantivyOccur::Must,
+                filter(self.fields.audience, audience.as_str()),
+            ));
         }
         Some(Box::new(BooleanQuery::new(clauses)))
     }
@@ -328,10 +367,16 @@ impl SearchIndex {
                             IndexRecordOption::WithFreqs,
                         )),
                         terms => Box::new(PhraseQuery::new(
-                            terms.iter().map(|t| Term::from_field_text(field, t)).collect(),
+                            terms
+                                .iter()
+                                .map(|t| Term::from_field_text(field, t))
+                                .collect(),
                         )),
                     };
-                    (TantivyOccur::Should, Box::new(BoostQuery::new(query, boost)) as Box<dyn Query>)
+                    (
+                        TantivyOccur::Should,
+                        Box::new(BoostQuery::new(query, boost)) as Box<dyn Query>,
+                    )
                 })
                 .collect();
             alternatives.push(Box::new(BoostQuery::new(

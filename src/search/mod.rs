@@ -15,8 +15,8 @@ use std::time::Instant;
 pub use expand::Correction;
 pub use grammar::{MAX_QUERY_BYTES, MAX_WORDS, QueryError};
 pub use types::{
-    DEFAULT_LIMIT, DocumentHit, MAX_LIMIT, SECTIONS_PER_DOCUMENT, SearchError, SearchRequest, SearchResults,
-    SectionHit,
+    DEFAULT_LIMIT, DocumentHit, MAX_LIMIT, SECTIONS_PER_DOCUMENT, SearchError, SearchRequest,
+    SearchResults, SectionHit,
 };
 
 use crate::corpus::{Corpus, CorpusError};
@@ -72,7 +72,9 @@ impl Guide {
         let mut analyzer = self.index.analyzer();
         let parsed = grammar::parse(&request.query, &mut analyzer)?;
         let expansion = expand::expand(&parsed, &self.index.vocabulary, &self.index.synonyms);
-        let hits = self.index.run(&expansion, request.category, request.audience)?;
+        let hits = self
+            .index
+            .run(&expansion, request.category, request.audience)?;
         let highlight = self.index.highlight_terms(&expansion);
 
         // Fold sections under their documents, keeping document order by best section.
@@ -111,7 +113,11 @@ impl Guide {
                 let heading = display_heading(&self.corpus, indexed);
                 hit.sections.push(SectionHit {
                     heading: heading.to_owned(),
-                    heading_html: snippet::highlight_all(heading, &indexed.heading_words, &highlight),
+                    heading_html: snippet::highlight_all(
+                        heading,
+                        &indexed.heading_words,
+                        &highlight,
+                    ),
                     anchor: section.anchor.clone(),
                     url: format!("/guidance/{}#{}", document.meta.slug, section.anchor),
                     snippet_html: snippet::snippet(&section.text, &indexed.body_words, &highlight),
@@ -127,7 +133,11 @@ impl Guide {
             let mut words: Vec<_> = parsed.parts.iter().flat_map(|p| &p.words).collect();
             words.sort_by_key(|w| std::cmp::Reverse(w.start));
             for word in words {
-                if let Some(c) = expansion.corrections.iter().find(|c| c.typed == word.surface) {
+                if let Some(c) = expansion
+                    .corrections
+                    .iter()
+                    .find(|c| c.typed == word.surface)
+                {
                     text.replace_range(word.start..word.end, &c.suggested);
                 }
             }

@@ -27,7 +27,11 @@ pub fn snippet(text: &str, words: &[TextWord], terms: &HashSet<u32>) -> String {
     if words.is_empty() {
         return escape(text);
     }
-    let start = if first == 0 { 0 } else { words[first].start as usize };
+    let start = if first == 0 {
+        0
+    } else {
+        words[first].start as usize
+    };
     let end = if last + 1 >= words.len() {
         text.len()
     } else {
@@ -49,7 +53,13 @@ pub fn highlight_all(text: &str, words: &[TextWord], terms: &HashSet<u32>) -> St
     highlight(text, words, terms, 0, text.len())
 }
 
-fn highlight(text: &str, words: &[TextWord], terms: &HashSet<u32>, start: usize, end: usize) -> String {
+fn highlight(
+    text: &str,
+    words: &[TextWord],
+    terms: &HashSet<u32>,
+    start: usize,
+    end: usize,
+) -> String {
     let mut html = String::with_capacity(end - start + 32);
     let mut at = start;
     for word in words.iter().filter(|w| terms.contains(&w.term)) {
@@ -70,7 +80,12 @@ fn highlight(text: &str, words: &[TextWord], terms: &HashSet<u32>, start: usize,
 /// Indices of the first and last word of the window with the most distinct matched terms,
 /// then the most matched words, then the earliest.
 fn best_window(words: &[TextWord], terms: &HashSet<u32>) -> (usize, usize) {
-    let window = |first: usize| (first, (first + WINDOW_WORDS).min(words.len()).saturating_sub(1));
+    let window = |first: usize| {
+        (
+            first,
+            (first + WINDOW_WORDS).min(words.len()).saturating_sub(1),
+        )
+    };
     let mut best = window(0);
     let mut best_key = (0usize, 0usize);
     let mut distinct: Vec<u32> = Vec::with_capacity(8);
@@ -128,7 +143,10 @@ mod tests {
     fn words_of(text: &str, term_of: impl Fn(&str) -> u32) -> Vec<TextWord> {
         let mut out = Vec::new();
         let mut start = None;
-        for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        for (i, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
             match (c.is_alphanumeric(), start) {
                 (true, None) => start = Some(i),
                 (false, Some(s)) => {
@@ -161,11 +179,16 @@ mod tests {
     fn long_texts_are_cut_around_the_best_window() {
         let filler = "word ".repeat(100);
         let text = format!("{filler}phishing email here {filler}");
-        let words = words_of(&text, |w| u32::from(w == "phishing" || w == "email") + u32::from(w == "email"));
+        let words = words_of(&text, |w| {
+            u32::from(w == "phishing" || w == "email") + u32::from(w == "email")
+        });
         let terms = HashSet::from([1, 2]);
         let html = snippet(&text, &words, &terms);
         assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
-        assert!(html.contains("<mark>phishing</mark> <mark>email</mark>"), "{html}");
+        assert!(
+            html.contains("<mark>phishing</mark> <mark>email</mark>"),
+            "{html}"
+        );
         assert!(html.len() < 250, "{html}");
     }
 

@@ -89,8 +89,9 @@ impl Vocabulary {
         }
     }
 
-    /// Vocabulary words within the allowed edit distance of `surface`, closest first, then most
-    /// frequent, then alphabetical; at most [`MAX_FUZZY_TERMS`] distinct terms.
+    /// Vocabulary words within the allowed edit distance of `surface`: closest first, then
+    /// those with the same first letter, then most frequent, then alphabetical; at most
+    /// [`MAX_FUZZY_TERMS`] distinct terms.
     pub fn fuzzy(&self, surface: &str) -> Vec<Candidate<'_>> {
         let query: Vec<char> = surface.chars().collect();
         let max = Vocabulary::allowed_edits(query.len());
@@ -112,8 +113,17 @@ impl Vocabulary {
                 found.push((distance, word, entry));
             }
         }
-        found.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.count.cmp(&a.2.count)).then(a.1.cmp(b.1)));
-        distinct_terms(found.into_iter().map(|(d, w, e)| (d, w, e)), MAX_FUZZY_TERMS)
+        // Closest first; then words that keep the typed first letter (people rarely mistype
+        // it); then the most frequent; then alphabetical, so the order is total.
+        let first = query.first().copied();
+        let keeps_first = |word: &str| word.chars().next() == first;
+        found.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(keeps_first(b.1).cmp(&keeps_first(a.1)))
+                .then(b.2.count.cmp(&a.2.count))
+                .then(a.1.cmp(b.1))
+        });
+        distinct_terms(found.into_iter(), MAX_FUZZY_TERMS)
     }
 
     /// Vocabulary words that start with `prefix` (other than `prefix` itself), most frequent
@@ -124,7 +134,10 @@ impl Vocabulary {
         }
         let mut found: Vec<(&str, &Entry)> = self
             .words
-            .range::<str, _>((std::ops::Bound::Excluded(prefix), std::ops::Bound::Unbounded))
+            .range::<str, _>((
+                std::ops::Bound::Excluded(prefix),
+                std::ops::Bound::Unbounded,
+            ))
             .take_while(|(w, _)| w.starts_with(prefix))
             .map(|(w, e)| (w.as_str(), e))
             .collect();
@@ -169,7 +182,9 @@ pub fn bounded_distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
         let mut row_min = current[0];
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut value = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
+            let mut value = (previous[j] + 1)
+                .min(current[j - 1] + 1)
+                .min(previous[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 value = value.min(before[j - 2] + 1);
             }
@@ -207,8 +222,14 @@ mod tests {
 
     #[test]
     fn distance_counts_swaps_as_one_edit() {
-        assert_eq!(bounded_distance(&chars("pasword"), &chars("password"), 2), Some(1));
-        assert_eq!(bounded_distance(&chars("manger"), &chars("manager"), 2), Some(1));
+        assert_eq!(
+            bounded_distance(&chars("pasword"), &chars("password"), 2),
+            Some(1)
+        );
+        assert_eq!(
+            bounded_distance(&chars("manger"), &chars("manager"), 2),
+            Some(1)
+        );
         assert_eq!(bounded_distance(&chars("teh"), &chars("the"), 1), Some(1));
         assert_eq!(bounded_distance(&chars("abc"), &chars("xyz"), 2), None);
         assert_eq!(bounded_distance(&chars(""), &chars("ab"), 2), Some(2));
@@ -223,17 +244,34 @@ mod tests {
         ]);
         let found: Vec<_> = v.fuzzy("pasword").into_iter().map(|c| c.surface).collect();
         assert_eq!(found, ["password"]);
-        assert!(v.fuzzy("pas").is_empty(), "three letters get no typo tolerance");
+        assert!(
+            v.fuzzy("pas").is_empty(),
+            "three letters get no typo tolerance"
+        );
+        let v = vocabulary(&[("danger", "danger", 50), ("manager", "manag", 2)]);
+        let found: Vec<_> = v.fuzzy("manger").into_iter().map(|c| c.surface).collect();
+        assert_eq!(
+            found,
+            ["manager", "danger"],
+            "a kept first letter beats frequency"
+        );
     }
 
     #[test]
     fn prefixes_expand_to_frequent_terms() {
-        let v = vocabulary(&[("phishing", "phish", 4), ("phished", "phish", 1), ("phone", "phone", 9)]);
+        let v = vocabulary(&[
+            ("phishing", "phish", 4),
+            ("phished", "phish", 1),
+            ("phone", "phone", 9),
+        ]);
         let found: Vec<_> = v.prefixed("phis").into_iter().map(|c| c.term).collect();
         assert_eq!(found, ["phish"]);
         let found: Vec<_> = v.prefixed("ph").into_iter().map(|c| c.term).collect();
         assert_eq!(found, ["phone", "phish"]);
         assert!(v.prefixed("p").is_empty());
-        assert!(v.prefixed("phone").is_empty(), "the word itself is not a prefix match");
+        assert!(
+            v.prefixed("phone").is_empty(),
+            "the word itself is not a prefix match"
+        );
     }
 }

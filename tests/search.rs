@@ -1,0 +1,431 @@
+//! Search behaviour through the library API, on the embedded corpus and on small fixtures.
+
+mod common;
+
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+
+use candidate_security::corpus::{Audience, Category};
+use candidate_security::search::{MAX_QUERY_BYTES, QueryError, SECTIONS_PER_DOCUMENT};
+use candidate_security::{Guide, SearchError, SearchRequest, SearchResults};
+use common::{front_matter, write_files};
+
+static GUIDE: LazyLock<Guide> = LazyLock::new(|| match Guide::embedded() {
+    Ok(guide) => guide,
+    Err(error) => panic!("the embedded corpus must load: {error}"),
+});
+
+fn search(query: &str) -> SearchResults {
+    match GUIDE.search(&SearchRequest::new(query)) {
+        Ok(results) => results,
+        Err(error) => panic!("{query:?} failed: {error}"),
+    }
+}
+
+fn top_slugs(results: &SearchResults, n: usize) -> Vec<&str> {
+    results
+        .documents
+        .iter()
+        .take(n)
+        .map(|d| d.slug.as_str())
+        .collect()
+}
+
+/// Every highlighted word of every snippet and heading, lowercased.
+fn marked_words(results: &SearchResults) -> Vec<String> {
+    let mut out = Vec::new();
+    for section in results.documents.iter().flat_map(|d| &d.sections) {
+        for html in [&section.snippet_html, &section.heading_html] {
+            for piece in html.split("<mark>").skip(1) {
+                if let Some((word, _)) = piece.split_once("</mark>") {
+                    out.push(word.to_lowercase());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn fixture(docs: &[(&str, String)]) -> (tempfile::TempDir, Guide) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_files(dir.path(), docs);
+    let guide = Guide::from_dir(dir.path()).unwrap_or_else(|e| panic!("fixture corpus: {e}"));
+    (dir, guide)
+}
+
+#[test]
+fn stemming_matches_other_forms_of_a_word() {
+    let results = search("passwords");
+    assert_eq!(top_slugs(&results, 1), ["account-device-cyber"]);
+    let marked = marked_words(&results);
+    assert!(
+        marked.iter().any(|w| w == "password"),
+        "singular form highlighted: {marked:?}"
+    );
+}
+
+#[test]
+fn synonyms_expand_in_both_directions_and_across_word_counts() {
+    let results = search("2FA");
+    assert_eq!(top_slugs(&results, 1), ["account-device-cyber"]);
+    let best = &results.documents[0].sections[0];
+    assert!(best.heading.to_lowercase().contains("two-step"), "{best:?}");
+
+    let (_dir, guide) = fixture(&[
+        (
+            "guidance/a.md",
+            front_matter("a", "Accounts", "cyber") + "Turn on two-step verification everywhere.\n",
+        ),
+        (
+            "guidance/b.md",
+            front_matter("b", "Other", "cyber") + "Nothing related here at all.\n",
+        ),
+        (
+            "synonyms.toml",
+            "[[group]]\nterms = [\"2fa\", \"two-step verification\"]\n".to_owned(),
+        ),
+    ]);
+    let results = guide.search(&SearchRequest::new("2fa")).expect("search");
+    assert_eq!(
+        top_slugs(&results, 5),
+        ["a"],
+        "one word finds the two-word synonym"
+    );
+    assert!(
+        results.documents[0].sections[0]
+            .snippet_html
+            .contains("<mark>two</mark>-<mark>step</mark> <mark>verification</mark>")
+    );
+}
+
+#[test]
+fn typos_are_tolerated_and_suggested() {
+    let results = search("pasword manger");
+    assert_eq!(top_slugs(&results, 1), ["account-device-cyber"]);
+    assert_eq!(results.suggestion.as_deref(), Some("password manager"));
+    assert_eq!(
+        search("situational awarness").suggestion.as_deref(),
+        Some("situational awareness")
+    );
+}
+
+#[test]
+fn exact_words_are_not_swamped_by_typo_matches() {
+    let results = search("password");
+    assert!(results.corrections.is_empty());
+    assert!(results.suggestion.is_none());
+    let short = search("pin");
+    assert!(
+        short.corrections.is_empty(),
+        "three-letter words get no typo tolerance"
+    );
+}
+
+#[test]
+fn the_last_word_matches_as_a_prefix_while_typing() {
+    let results = search("phis");
+    assert!(results.total_sections > 0);
+    let marked = marked_words(&results);
+    assert!(
+        marked.iter().any(|w| w.starts_with("phishing")),
+        "{marked:?}"
+    );
+    assert!(results.suggestion.is_none(), "a prefix is not a typo");
+    // After a space the word is complete: no prefix expansion, so no phishing matches.
+    let done = search("phis ");
+    assert!(
+        marked_words(&done)
+            .iter()
+            .all(|w| !w.starts_with("phishing"))
+    );
+}
+
+#[test]
+fn quoted_phrases_must_match_in_order() {
+    let (_dir, guide) = fixture(&[
+        (
+            "guidance/a.md",
+            front_matter("a", "One", "cyber") + "Always use a password manager for accounts.\n",
+        ),
+        (
+            "guidance/b.md",
+            front_matter("b", "Two", "cyber") + "The manager chose a password.\n",
+        ),
+    ]);
+    let phrase = guide
+        .search(&SearchRequest::new("\"password manager\""))
+        .expect("search");
+    assert_eq!(top_slugs(&phrase, 5), ["a"]);
+    let words = guide
+        .search(&SearchRequest::new("password manager"))
+        .expect("search");
+    assert_eq!(top_slugs(&words, 5).len(), 2);
+    let excluded = guide
+        .search(&SearchRequest::new("password -chose"))
+        .expect("search");
+    assert_eq!(top_slugs(&excluded, 5), ["a"]);
+    let only_excluded = guide
+        .search(&SearchRequest::new("-password"))
+        .expect("search");
+    assert!(only_excluded.documents.is_empty());
+}
+
+#[test]
+fn titles_and_headings_outrank_body_text() {
+    let (_dir, guide) = fixture(&[
+        (
+            "guidance/a.md",
+            front_matter("a", "Ransomware recovery", "cyber") + "What to do first.\n",
+        ),
+        (
+            "guidance/b.md",
+            front_matter("b", "Backups", "cyber")
+                + "Intro.\n\n## Copies\n\nKeep copies. Ransomware encrypts files.\n",
+        ),
+        (
+            "guidance/c.md",
+            front_matter("c", "Other", "cyber")
+                + "Intro.\n\n## Ransomware\n\nKeep copies. It encrypts files.\n",
+        ),
+    ]);
+    let results = guide
+        .search(&SearchRequest::new("ransomware"))
+        .expect("search");
+    assert_eq!(top_slugs(&results, 3), ["a", "c", "b"]);
+}
+
+#[test]
+fn filters_keep_only_the_chosen_category_and_audience() {
+    let all = search("report");
+    assert!(all.documents.iter().any(|d| d.category != Category::Cyber));
+    let cyber = GUIDE
+        .search(&SearchRequest::new("report").with_category(Category::Cyber))
+        .expect("search");
+    assert!(!cyber.documents.is_empty());
+    assert!(
+        cyber
+            .documents
+            .iter()
+            .all(|d| d.category == Category::Cyber)
+    );
+    assert!(cyber.total_documents < all.total_documents);
+
+    let officials = GUIDE
+        .search(&SearchRequest::new("report").with_audience(Audience::ElectoralStaff))
+        .expect("search");
+    assert!(!officials.documents.is_empty());
+    assert!(
+        officials
+            .documents
+            .iter()
+            .all(|d| d.audience.contains(&Audience::ElectoralStaff))
+    );
+}
+
+#[test]
+fn results_fold_sections_under_documents() {
+    let results = GUIDE
+        .search(&SearchRequest::new("phone").with_limit(50))
+        .expect("search");
+    let mut slugs: Vec<_> = top_slugs(&results, 50);
+    let count = slugs.len();
+    slugs.sort_unstable();
+    slugs.dedup();
+    assert_eq!(slugs.len(), count, "each document appears once");
+    for document in &results.documents {
+        assert!(!document.sections.is_empty() && document.sections.len() <= SECTIONS_PER_DOCUMENT);
+        assert!(document.matched_sections >= document.sections.len());
+        assert_eq!(document.score, document.sections[0].score);
+        assert!(
+            document
+                .sections
+                .windows(2)
+                .all(|w| w[0].score >= w[1].score)
+        );
+        for section in &document.sections {
+            let expected = format!("{}#{}", document.url, section.anchor);
+            assert_eq!(section.url, expected);
+            let doc = GUIDE
+                .corpus()
+                .document(&document.slug)
+                .expect("document exists");
+            assert!(
+                doc.section(&section.anchor).is_some(),
+                "{expected} resolves"
+            );
+        }
+    }
+    assert!(
+        results
+            .documents
+            .windows(2)
+            .all(|w| w[0].score >= w[1].score)
+    );
+    assert_eq!(
+        results.total_sections,
+        results
+            .documents
+            .iter()
+            .map(|d| d.matched_sections)
+            .sum::<usize>()
+    );
+    let limited = GUIDE
+        .search(&SearchRequest::new("phone").with_limit(2))
+        .expect("search");
+    assert_eq!(limited.documents.len(), 2);
+    assert_eq!(limited.total_documents, results.total_documents);
+}
+
+#[test]
+fn snippets_escape_everything_but_their_own_marks() {
+    let hostile = "Never click <script>alert('x')</script> or <img src=x onerror=alert(1)> in a phishing email & \"quotes\".";
+    let (_dir, guide) = fixture(&[(
+        "guidance/a.md",
+        front_matter("a", "Phishing <b>emails</b>", "cyber")
+            + hostile
+            + "\n\n## Spotting <script> tags\n\nMore about phishing.\n",
+    )]);
+    let results = guide
+        .search(&SearchRequest::new("phishing script"))
+        .expect("search");
+    let sections = &results.documents[0].sections;
+    let all_html: String = sections
+        .iter()
+        .map(|s| format!("{}{}", s.snippet_html, s.heading_html))
+        .collect();
+    let stripped = all_html.replace("<mark>", "").replace("</mark>", "");
+    assert!(
+        !stripped.contains('<') && !stripped.contains('>'),
+        "{all_html}"
+    );
+    assert!(
+        all_html.contains("&lt;<mark>script</mark>&gt;"),
+        "{all_html}"
+    );
+    assert!(
+        all_html.contains("&quot;quotes&quot;") && all_html.contains("&amp;"),
+        "{all_html}"
+    );
+    assert!(all_html.contains("onerror=alert(1)&gt;"), "{all_html}");
+}
+
+#[test]
+fn hostile_queries_give_an_error_or_results_without_panicking() {
+    let mut queries: Vec<String> = [
+        "",
+        " ",
+        "\t\n",
+        "\"",
+        "\"\"",
+        "((((",
+        "))))",
+        "*:*",
+        "title:phishing",
+        "a AND OR NOT b",
+        "-",
+        "--",
+        "-\"",
+        "\"-\"",
+        "~2",
+        "^3",
+        "[a TO z]",
+        "/.*/",
+        "\\",
+        "a\0b",
+        "\u{1}\u{2}\u{7f}",
+        "🔥🔥",
+        "\u{202e}phishing",
+        "ﬁshing",
+        "ＰＨＩＳＨＩＮＧ",
+        "%00",
+        "%FF",
+        "'; DROP TABLE x; --",
+        "<script>alert(1)</script>",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    queries.push(
+        (0u8..=127)
+            .filter(|b| b.is_ascii_punctuation())
+            .map(char::from)
+            .collect(),
+    );
+    queries.push("(".repeat(MAX_QUERY_BYTES));
+    queries.push(format!("{}a{}", "(".repeat(120), ")".repeat(120)));
+    queries.push("\"a ".repeat(80));
+    queries.push("x".repeat(MAX_QUERY_BYTES));
+    for query in &queries {
+        let started = Instant::now();
+        match GUIDE.search(&SearchRequest::new(query.as_str())) {
+            Ok(results) => {
+                assert!(results.documents.len() <= 10, "{query:?}");
+                for s in results.documents.iter().flat_map(|d| &d.sections) {
+                    assert!(
+                        !s.snippet_html
+                            .replace("<mark>", "")
+                            .replace("</mark>", "")
+                            .contains('<')
+                    );
+                }
+            }
+            Err(SearchError::Query(_)) => {}
+            Err(other) => panic!("{query:?}: unexpected {other}"),
+        }
+        // Generous bound: catches runaway expansion, not a performance target.
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{query:?} took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[test]
+fn over_long_and_over_wordy_queries_are_refused_clearly() {
+    for query in [
+        "a".repeat(10 * 1024),
+        "(".repeat(2_700),
+        "word ".repeat(2_000),
+    ] {
+        let error = GUIDE
+            .search(&SearchRequest::new(query))
+            .expect_err("refused");
+        assert!(
+            matches!(error, SearchError::Query(QueryError::TooLong)),
+            "{error}"
+        );
+        assert!(error.to_string().contains("too long"));
+    }
+    let error = GUIDE
+        .search(&SearchRequest::new("word ".repeat(20)))
+        .expect_err("refused");
+    assert!(matches!(
+        error,
+        SearchError::Query(QueryError::TooManyWords)
+    ));
+    assert!(error.to_string().contains("too many words"));
+}
+
+#[test]
+fn empty_queries_return_no_results() {
+    for query in ["", "   ", "\"\"", "!!!"] {
+        let results = search(query);
+        assert_eq!(results.total_sections, 0, "{query:?}");
+        assert!(results.documents.is_empty());
+    }
+}
+
+#[test]
+fn results_serialize_to_json() {
+    let results = search("suspicious package");
+    let json = serde_json::to_value(&results).expect("serialize");
+    assert_eq!(json["query"], "suspicious package");
+    assert_eq!(json["documents"][0]["slug"], "reporting-and-contacts");
+    assert!(
+        json["documents"][0]["sections"][0]["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("/guidance/"))
+    );
+    assert!(json["documents"][0]["category"].is_string());
+}
