@@ -4,7 +4,10 @@
 //! One Tantivy document per section. Text fields are fed pre-analysed words (see
 //! [`super::analysis`]), so the index, the vocabulary and the snippets all see the same words.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
+use std::sync::Arc;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{
@@ -14,12 +17,11 @@ use tantivy::query::{
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{PreTokenizedString, Token};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-use super::analysis::Analyzer;
+use super::analysis::{Analyzer, INDEX_ANALYZER};
 use super::expand::{AnalysedGroup, Concept, Expansion, Occur};
-use super::snippet::TextWord;
+use super::snippet::{TermSet, TextWord};
 use super::vocabulary::Vocabulary;
 use crate::corpus::{Audience, Category, Corpus};
 
@@ -47,7 +49,9 @@ impl Fields {
     fn schema() -> (Schema, Fields) {
         let mut builder = Schema::builder();
         let text = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default().set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            TextFieldIndexing::default()
+                .set_tokenizer(INDEX_ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
         let fields = Fields {
             title: builder.add_text_field("title", text.clone()),
@@ -116,93 +120,123 @@ pub fn display_heading<'a>(corpus: &'a Corpus, section: &IndexedSection) -> &'a 
 
 struct Builder {
     analyzer: Analyzer,
-    vocabulary: Vocabulary,
+    /// Surface form → (term id, occurrences).
+    surfaces: FxHashMap<String, (u32, u32)>,
+    /// Term → term id.
     term_ids: HashMap<String, u32>,
+    /// Term id → term.
+    terms: Vec<String>,
 }
 
 impl Builder {
-    /// Analyse `text`: the pre-tokenized value for Tantivy and the words for snippets.
-    fn analyse(&mut self, text: &str, count: bool) -> (PreTokenizedString, Vec<TextWord>) {
+    /// The words of `text` for snippets, counting them for the vocabulary. (Tantivy analyses
+    /// the same text with the same chain for the index, mapping words through the vocabulary.)
+    fn analyse(&mut self, text: &str, count: bool) -> Vec<TextWord> {
         let words = self.analyzer.words(text);
-        let mut tokens = Vec::with_capacity(words.len());
         let mut text_words = Vec::with_capacity(words.len());
-        for (position, word) in words.into_iter().enumerate() {
-            let term = self.term_of(&word.surface, count);
-            let next_id = u32::try_from(self.term_ids.len()).unwrap_or(u32::MAX);
-            let id = *self.term_ids.entry(term.clone()).or_insert(next_id);
+        for word in words {
             text_words.push(TextWord {
                 start: u32::try_from(word.start).unwrap_or(u32::MAX),
                 end: u32::try_from(word.end).unwrap_or(u32::MAX),
-                term: id,
-            });
-            tokens.push(Token {
-                offset_from: word.start,
-                offset_to: word.end,
-                position,
-                text: term,
-                position_length: 1,
+                term: self.term_id(&word.surface, u32::from(count)),
             });
         }
-        (
-            PreTokenizedString {
-                text: text.to_owned(),
-                tokens,
-            },
-            text_words,
-        )
+        text_words
     }
 
-    fn term_of(&mut self, surface: &str, count: bool) -> String {
-        let analyzer = &mut self.analyzer;
-        self.vocabulary
-            .insert(surface, || analyzer.stem(surface), count);
-        self.vocabulary.term(surface).unwrap_or(surface).to_owned()
+    /// The term id of a surface form, stemming it the first time it is seen.
+    fn term_id(&mut self, surface: &str, count: u32) -> u32 {
+        if let Some((id, seen)) = self.surfaces.get_mut(surface) {
+            *seen += count;
+            return *id;
+        }
+        let term = self.analyzer.stem(surface);
+        let next_id = u32::try_from(self.terms.len()).unwrap_or(u32::MAX);
+        let id = *self.term_ids.entry(term.clone()).or_insert_with(|| {
+            self.terms.push(term);
+            next_id
+        });
+        self.surfaces.insert(surface.to_owned(), (id, count));
+        id
+    }
+
+    /// The terms of a synonym, or of any text, without counting its words.
+    fn terms_of(&mut self, text: &str) -> Vec<String> {
+        let words = self.analyzer.words(text);
+        words
+            .iter()
+            .map(|w| {
+                let id = self.term_id(&w.surface, 0);
+                self.terms[id as usize].clone()
+            })
+            .collect()
+    }
+
+    fn vocabulary(&self) -> Vocabulary {
+        let mut vocabulary = Vocabulary::default();
+        for (surface, (id, count)) in &self.surfaces {
+            vocabulary.insert(surface, &self.terms[*id as usize], *count);
+        }
+        vocabulary
     }
 }
 
 impl SearchIndex {
     /// Build the index for `corpus` in RAM.
     pub fn build(corpus: &Corpus) -> tantivy::Result<SearchIndex> {
-        let (schema, fields) = Fields::schema();
-        let index = Index::create_in_ram(schema);
-        let mut writer: IndexWriter<TantivyDocument> =
-            index.writer_with_num_threads(1, 15_000_000)?;
+        // First pass: our own analysis, for the vocabulary and the snippets.
         let mut builder = Builder {
             analyzer: Analyzer::new(),
-            vocabulary: Vocabulary::default(),
+            surfaces: FxHashMap::default(),
             term_ids: HashMap::new(),
+            terms: Vec::new(),
         };
         let mut sections = Vec::with_capacity(corpus.section_count());
         for (document_index, document) in corpus.documents.iter().enumerate() {
-            let (title, title_words) = builder.analyse(&document.meta.title, true);
+            let title_words = builder.analyse(&document.meta.title, true);
             for (section_index, section) in document.sections.iter().enumerate() {
-                let ord = sections.len() as u64;
-                let mut doc = TantivyDocument::new();
-                doc.add_pre_tokenized_text(fields.title, title.clone());
-                let (heading, heading_words) = builder.analyse(&section.heading, true);
-                doc.add_pre_tokenized_text(fields.heading, heading);
-                let (body, body_words) = builder.analyse(&section.text, true);
-                doc.add_pre_tokenized_text(fields.body, body);
-                doc.add_text(fields.slug, &document.meta.slug);
-                doc.add_text(fields.anchor, &section.anchor);
-                doc.add_text(fields.category, document.meta.category.as_str());
-                for audience in &document.meta.audience {
-                    doc.add_text(fields.audience, audience.as_str());
-                }
-                doc.add_u64(fields.ord, ord);
-                writer.add_document(doc)?;
                 let heading_words = if section.heading.is_empty() {
                     title_words.clone()
                 } else {
-                    heading_words
+                    builder.analyse(&section.heading, true)
                 };
                 sections.push(IndexedSection {
                     document: document_index,
                     section: section_index,
                     heading_words,
-                    body_words,
+                    body_words: builder.analyse(&section.text, true),
                 });
             }
+        }
+
+        // Second pass: Tantivy indexes the same words, mapped to terms through the vocabulary.
+        let terms: FxHashMap<String, String> = builder
+            .surfaces
+            .iter()
+            .map(|(surface, (id, _))| (surface.clone(), builder.terms[*id as usize].clone()))
+            .collect();
+        let (schema, fields) = Fields::schema();
+        let index = Index::create_in_ram(schema);
+        index
+            .tokenizers()
+            .register(INDEX_ANALYZER, Analyzer::for_index(Arc::new(terms)));
+        let mut writer: IndexWriter<TantivyDocument> =
+            index.writer_with_num_threads(1, 15_000_000)?;
+        for (ord, indexed) in sections.iter().enumerate() {
+            let document = &corpus.documents[indexed.document];
+            let section = &document.sections[indexed.section];
+            let mut doc = TantivyDocument::new();
+            doc.add_text(fields.title, &document.meta.title);
+            doc.add_text(fields.heading, &section.heading);
+            doc.add_text(fields.body, &section.text);
+            doc.add_text(fields.slug, &document.meta.slug);
+            doc.add_text(fields.anchor, &section.anchor);
+            doc.add_text(fields.category, document.meta.category.as_str());
+            for audience in &document.meta.audience {
+                doc.add_text(fields.audience, audience.as_str());
+            }
+            doc.add_u64(fields.ord, ord as u64);
+            writer.add_document(doc)?;
         }
         writer.commit()?;
         writer.wait_merging_threads()?;
@@ -212,13 +246,7 @@ impl SearchIndex {
             let terms = group
                 .terms
                 .iter()
-                .map(|text| {
-                    let words = builder.analyzer.words(text);
-                    words
-                        .iter()
-                        .map(|w| builder.term_of(&w.surface, false))
-                        .collect::<Vec<_>>()
-                })
+                .map(|text| builder.terms_of(text))
                 .filter(|terms| !terms.is_empty())
                 .fold(Vec::new(), |mut unique: Vec<Vec<String>>, terms| {
                     if !unique.contains(&terms) {
@@ -249,7 +277,7 @@ impl SearchIndex {
             fields,
             sections,
             ordinals,
-            vocabulary: builder.vocabulary,
+            vocabulary: builder.vocabulary(),
             term_ids: builder.term_ids,
             synonyms,
             analyzer: builder.analyzer,
@@ -262,7 +290,7 @@ impl SearchIndex {
     }
 
     /// Term ids of every term that can make a section match, for highlighting.
-    pub fn highlight_terms(&self, expansion: &Expansion) -> HashSet<u32> {
+    pub fn highlight_terms(&self, expansion: &Expansion) -> TermSet {
         expansion
             .concepts
             .iter()

@@ -4,10 +4,42 @@
 //! scan over its words, not a re-analysis. Every character of the text is HTML-escaped;
 //! the only markup produced is `<mark>` around matched words.
 
-use std::collections::HashSet;
-
 /// Number of words in a snippet window.
 pub const WINDOW_WORDS: usize = 28;
+
+/// A set of term ids (a bitset: membership is one shift and one mask).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TermSet {
+    bits: Vec<u64>,
+}
+
+impl TermSet {
+    /// Add a term id.
+    pub fn insert(&mut self, term: u32) {
+        let (word, bit) = (term as usize / 64, term % 64);
+        if self.bits.len() <= word {
+            self.bits.resize(word + 1, 0);
+        }
+        self.bits[word] |= 1 << bit;
+    }
+
+    /// Whether the set holds a term id.
+    pub fn contains(&self, term: u32) -> bool {
+        self.bits
+            .get(term as usize / 64)
+            .is_some_and(|word| word & (1 << (term % 64)) != 0)
+    }
+}
+
+impl FromIterator<u32> for TermSet {
+    fn from_iter<I: IntoIterator<Item = u32>>(iter: I) -> TermSet {
+        let mut set = TermSet::default();
+        for term in iter {
+            set.insert(term);
+        }
+        set
+    }
+}
 
 /// A word of an indexed text: byte offsets and the id of its term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +54,7 @@ pub struct TextWord {
 
 /// The best window of `words` for the matched `terms`, as escaped HTML with `<mark>`s.
 /// With no match, the start of the text.
-pub fn snippet(text: &str, words: &[TextWord], terms: &HashSet<u32>) -> String {
+pub fn snippet(text: &str, words: &[TextWord], terms: &TermSet) -> String {
     let (first, last) = best_window(words, terms);
     if words.is_empty() {
         return escape(text);
@@ -49,20 +81,14 @@ pub fn snippet(text: &str, words: &[TextWord], terms: &HashSet<u32>) -> String {
 }
 
 /// `text` escaped, with every word whose term is in `terms` wrapped in `<mark>`.
-pub fn highlight_all(text: &str, words: &[TextWord], terms: &HashSet<u32>) -> String {
+pub fn highlight_all(text: &str, words: &[TextWord], terms: &TermSet) -> String {
     highlight(text, words, terms, 0, text.len())
 }
 
-fn highlight(
-    text: &str,
-    words: &[TextWord],
-    terms: &HashSet<u32>,
-    start: usize,
-    end: usize,
-) -> String {
+fn highlight(text: &str, words: &[TextWord], terms: &TermSet, start: usize, end: usize) -> String {
     let mut html = String::with_capacity(end - start + 32);
     let mut at = start;
-    for word in words.iter().filter(|w| terms.contains(&w.term)) {
+    for word in words.iter().filter(|w| terms.contains(w.term)) {
         let (from, to) = (word.start as usize, word.end as usize);
         if from < at || to > end {
             continue;
@@ -79,7 +105,7 @@ fn highlight(
 
 /// Indices of the first and last word of the window with the most distinct matched terms,
 /// then the most matched words, then the earliest.
-fn best_window(words: &[TextWord], terms: &HashSet<u32>) -> (usize, usize) {
+fn best_window(words: &[TextWord], terms: &TermSet) -> (usize, usize) {
     let window = |first: usize| {
         (
             first,
@@ -90,7 +116,7 @@ fn best_window(words: &[TextWord], terms: &HashSet<u32>) -> (usize, usize) {
     let mut best_key = (0usize, 0usize);
     let mut distinct: Vec<u32> = Vec::with_capacity(8);
     for (i, word) in words.iter().enumerate() {
-        if !terms.contains(&word.term) {
+        if !terms.contains(word.term) {
             continue;
         }
         // Start a little before the match so it reads in context.
@@ -99,7 +125,7 @@ fn best_window(words: &[TextWord], terms: &HashSet<u32>) -> (usize, usize) {
         distinct.clear();
         let mut hits = 0;
         for w in &words[from..=to] {
-            if terms.contains(&w.term) {
+            if terms.contains(w.term) {
                 hits += 1;
                 if !distinct.contains(&w.term) {
                     distinct.push(w.term);
@@ -167,7 +193,7 @@ mod tests {
     fn matches_are_marked_and_everything_else_escaped() {
         let text = "Never run <script>alert('x')</script> & call 999";
         let words = words_of(text, |w| u32::from(w == "script" || w == "999"));
-        let terms = HashSet::from([1]);
+        let terms = TermSet::from_iter([1]);
         let html = snippet(text, &words, &terms);
         assert_eq!(
             html,
@@ -182,7 +208,7 @@ mod tests {
         let words = words_of(&text, |w| {
             u32::from(w == "phishing" || w == "email") + u32::from(w == "email")
         });
-        let terms = HashSet::from([1, 2]);
+        let terms = TermSet::from_iter([1, 2]);
         let html = snippet(&text, &words, &terms);
         assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
         assert!(
@@ -196,7 +222,7 @@ mod tests {
     fn no_match_gives_the_opening() {
         let text = "First words of the section. ".repeat(20);
         let words = words_of(&text, |_| 0);
-        let html = snippet(&text, &words, &HashSet::from([7]));
+        let html = snippet(&text, &words, &TermSet::from_iter([7]));
         assert!(html.starts_with("First words") && html.ends_with('…'));
         assert!(!html.contains("<mark>"));
     }

@@ -37,25 +37,33 @@ pub struct Candidate<'a> {
     pub distance: usize,
 }
 
-/// Surface form → term, sorted so prefixes are ranges.
+/// Surface form → term, sorted so prefixes are ranges, with the words also grouped by length
+/// in characters so typo matching only compares words of a possible length.
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
     words: BTreeMap<String, Entry>,
+    by_length: Vec<Vec<(Box<[char]>, String)>>,
 }
 
 impl Vocabulary {
-    /// Record one occurrence (`count` true) or mere existence (`count` false) of a surface form.
-    pub fn insert(&mut self, surface: &str, term: impl FnOnce() -> String, count: bool) {
-        let entry = match self.words.get_mut(surface) {
-            Some(entry) => entry,
-            None => self.words.entry(surface.to_owned()).or_insert(Entry {
-                term: term(),
-                count: 0,
-            }),
-        };
-        if count {
-            entry.count = entry.count.saturating_add(1);
+    /// Add a surface form that occurs `count` times (0 for words only in synonyms).
+    pub fn insert(&mut self, surface: &str, term: &str, count: u32) {
+        if let Some(entry) = self.words.get_mut(surface) {
+            entry.count = entry.count.saturating_add(count);
+            return;
         }
+        let chars: Box<[char]> = surface.chars().collect();
+        if self.by_length.len() <= chars.len() {
+            self.by_length.resize_with(chars.len() + 1, Vec::new);
+        }
+        self.by_length[chars.len()].push((chars, surface.to_owned()));
+        self.words.insert(
+            surface.to_owned(),
+            Entry {
+                term: term.to_owned(),
+                count,
+            },
+        );
     }
 
     /// The term of an exactly known surface form.
@@ -99,18 +107,24 @@ impl Vocabulary {
             return Vec::new();
         }
         let mut found: Vec<(usize, &str, &Entry)> = Vec::new();
-        let mut word_chars: Vec<char> = Vec::with_capacity(48);
-        for (word, entry) in &self.words {
-            if word.len() + max < query.len() || word.len() > (query.len() + max) * 4 {
-                continue;
-            }
-            word_chars.clear();
-            word_chars.extend(word.chars());
-            if word_chars.len().abs_diff(query.len()) > max {
-                continue;
-            }
-            if let Some(distance) = bounded_distance(&query, &word_chars, max) {
-                found.push((distance, word, entry));
+        let mut scratch = Scratch::default();
+        let query_letters = letter_mask(&query);
+        let lengths = query.len().saturating_sub(max)..=query.len() + max;
+        for bucket in lengths.filter_map(|len| self.by_length.get(len)) {
+            for (chars, word) in bucket {
+                // Each edit adds or removes at most one distinct letter, so words whose letters
+                // differ by more than `max` on either side cannot be close enough.
+                let letters = letter_mask(chars);
+                if (query_letters & !letters).count_ones() as usize > max
+                    || (letters & !query_letters).count_ones() as usize > max
+                {
+                    continue;
+                }
+                if let Some(distance) = scratch.bounded_distance(&query, chars, max)
+                    && let Some(entry) = self.words.get(word)
+                {
+                    found.push((distance, word, entry));
+                }
             }
         }
         // Closest first; then words that keep the typed first letter (people rarely mistype
@@ -167,38 +181,72 @@ fn distinct_terms<'a>(
     out
 }
 
+/// A bit per distinct ASCII letter or digit (other characters share one bit).
+fn letter_mask(chars: &[char]) -> u64 {
+    chars.iter().fold(0, |mask, &c| {
+        let bit = match c {
+            'a'..='z' => c as u32 - 'a' as u32,
+            '0'..='9' => 26 + c as u32 - '0' as u32,
+            _ => 36,
+        };
+        mask | 1 << bit
+    })
+}
+
+/// Reusable rows for [`bounded_distance`].
+#[derive(Debug, Default)]
+struct Scratch {
+    before: Vec<usize>,
+    previous: Vec<usize>,
+    current: Vec<usize>,
+}
+
+impl Scratch {
+    fn bounded_distance(&mut self, a: &[char], b: &[char], max: usize) -> Option<usize> {
+        if a.len().abs_diff(b.len()) > max {
+            return None;
+        }
+        let width = b.len() + 1;
+        let Scratch {
+            before,
+            previous,
+            current,
+        } = self;
+        before.clear();
+        before.resize(width, 0);
+        previous.clear();
+        previous.extend(0..width);
+        current.clear();
+        current.resize(width, 0);
+        for i in 1..=a.len() {
+            current[0] = i;
+            let mut row_min = current[0];
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut value = (previous[j] + 1)
+                    .min(current[j - 1] + 1)
+                    .min(previous[j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    value = value.min(before[j - 2] + 1);
+                }
+                current[j] = value;
+                row_min = row_min.min(value);
+            }
+            if row_min > max {
+                return None;
+            }
+            std::mem::swap(before, previous);
+            std::mem::swap(previous, current);
+        }
+        let distance = previous[b.len()];
+        (distance <= max).then_some(distance)
+    }
+}
+
 /// Optimal-string-alignment distance (insertions, deletions, substitutions and swaps of
 /// adjacent characters each cost one), or `None` if it exceeds `max`.
 pub fn bounded_distance(a: &[char], b: &[char], max: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > max {
-        return None;
-    }
-    let width = b.len() + 1;
-    let mut before: Vec<usize> = vec![0; width];
-    let mut previous: Vec<usize> = (0..width).collect();
-    let mut current: Vec<usize> = vec![0; width];
-    for i in 1..=a.len() {
-        current[0] = i;
-        let mut row_min = current[0];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut value = (previous[j] + 1)
-                .min(current[j - 1] + 1)
-                .min(previous[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                value = value.min(before[j - 2] + 1);
-            }
-            current[j] = value;
-            row_min = row_min.min(value);
-        }
-        if row_min > max {
-            return None;
-        }
-        std::mem::swap(&mut before, &mut previous);
-        std::mem::swap(&mut previous, &mut current);
-    }
-    let distance = previous[b.len()];
-    (distance <= max).then_some(distance)
+    Scratch::default().bounded_distance(a, b, max)
 }
 
 #[cfg(test)]
@@ -212,10 +260,7 @@ mod tests {
     fn vocabulary(words: &[(&str, &str, u32)]) -> Vocabulary {
         let mut v = Vocabulary::default();
         for (surface, term, count) in words {
-            v.insert(surface, || (*term).to_owned(), false);
-            for _ in 0..*count {
-                v.insert(surface, || unreachable!(), true);
-            }
+            v.insert(surface, term, *count);
         }
         v
     }
