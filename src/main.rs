@@ -1,26 +1,69 @@
 //! The `candidate-security` command: checks, evaluates and searches the guidance corpus.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use candidate_security::corpus::{Audience, Category, Corpus};
 use candidate_security::eval::{evaluate, parse_judgements};
-use candidate_security::{Guide, SearchRequest};
+use candidate_security::web::{self, WebConfig};
+use candidate_security::{Guide, SearchRequest, server};
 use clap::{Parser, Subcommand};
 
 /// UK security guidance for election candidates, searchable online and offline.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
 struct Cli {
+    /// With no command, serve the web app with these options.
+    #[command(flatten)]
+    serve: ServeArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
+/// How to serve.
+#[derive(clap::Args, Debug, Clone)]
+struct ServeArgs {
+    /// Address to listen on. Use 0.0.0.0:8080 to accept connections from other machines.
+    #[arg(
+        long,
+        env = "CANDIDATE_SECURITY_BIND",
+        default_value = "127.0.0.1:8080"
+    )]
+    bind: String,
+    /// Serve under this path, e.g. /security behind a reverse proxy.
+    #[arg(long, env = "CANDIDATE_SECURITY_BASE_PATH", default_value = "")]
+    base_path: String,
+    /// Log format.
+    #[arg(long, env = "CANDIDATE_SECURITY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Log level for this program: error, warn, info, debug or trace. Other libraries log
+    /// warnings and errors only, whatever this says, so no request details reach the log.
+    #[arg(long, env = "CANDIDATE_SECURITY_LOG_LEVEL", default_value = "info")]
+    log_level: tracing::Level,
+    /// Send Strict-Transport-Security: set this when clients reach the server over HTTPS.
+    #[arg(long, env = "CANDIDATE_SECURITY_BEHIND_HTTPS")]
+    behind_https: bool,
+    /// Use guidance from this directory instead of the embedded corpus.
+    #[arg(long, env = "CANDIDATE_SECURITY_GUIDANCE_DIR")]
+    guidance_dir: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the web app (the default).
+    Serve(ServeArgs),
     /// Summarise the corpus and the time taken to index it.
     Summary {
         /// Use guidance from this directory instead of the embedded corpus.
@@ -75,6 +118,62 @@ fn main() -> ExitCode {
     }
 }
 
+/// Log to stderr: this program at `level`, every other library at warnings and errors only
+/// (their debug and trace output can include request details).
+fn init_logging(format: LogFormat, level: tracing::Level) {
+    let filter = tracing_subscriber::EnvFilter::new(format!("warn,candidate_security={level}"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_logging(args.log_format, args.log_level);
+    let started = Instant::now();
+    // Load and check everything before binding, so a broken corpus never serves.
+    let guide = Arc::new(open(args.guidance_dir.as_deref())?);
+    let config = WebConfig {
+        base_path: args.base_path.clone(),
+        hsts: args.behind_https,
+    };
+    let (app, readiness) = web::app(guide.clone(), &config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(8 << 20)
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.bind))?;
+        let address = server::local_address(&listener).map_or(args.bind.clone(), |a| a.to_string());
+        let corpus = guide.corpus();
+        tracing::info!(
+            address = %format!("http://{address}{}/", web::normalise_base_path(&args.base_path)?),
+            corpus_version = %corpus.version,
+            documents = corpus.documents.len(),
+            sections = corpus.section_count(),
+            ready_ms = started.elapsed().as_millis() as u64,
+            "serving the Candidate Security Guide"
+        );
+        let shutdown = async move {
+            server::shutdown_signal().await;
+            readiness.set_not_ready();
+            tracing::info!("shutting down: finishing requests in flight");
+        };
+        server::serve(listener, app, server::ServerLimits::default(), shutdown)
+            .await
+            .context("the server failed")?;
+        tracing::info!("stopped");
+        anyhow::Ok(())
+    })
+}
+
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error
         .downcast_ref::<std::io::Error>()
@@ -91,10 +190,11 @@ fn open(guidance_dir: Option<&Path>) -> anyhow::Result<Guide> {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
-    match cli
-        .command
-        .unwrap_or(Command::Summary { guidance_dir: None })
-    {
+    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
+        Command::Serve(args) => {
+            serve(args)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Summary { guidance_dir } => {
             let started = Instant::now();
             let guide = open(guidance_dir.as_deref())?;

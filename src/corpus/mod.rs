@@ -3,6 +3,7 @@
 //! Knows nothing about search or HTTP. Every problem is reported at once, as `path:line: message`.
 
 mod front_matter;
+mod intents;
 mod markdown;
 mod problem;
 mod slug;
@@ -53,6 +54,8 @@ pub struct Corpus {
     pub documents: Vec<Document>,
     /// Synonym groups used to expand queries.
     pub synonyms: Vec<SynonymGroup>,
+    /// Words and phrases that suggest the person searching may be in danger.
+    pub urgent_terms: Vec<String>,
     /// Short hash of every file that went into the corpus.
     pub version: String,
 }
@@ -75,6 +78,7 @@ impl Corpus {
         let mut problems = Vec::new();
         let mut documents = Vec::new();
         let mut synonyms = Vec::new();
+        let mut urgent_terms = Vec::new();
         let mut hasher = Sha256::new();
         for file in &files {
             hasher.update(file.path.as_bytes());
@@ -96,6 +100,9 @@ impl Corpus {
                 source::FileKind::Synonyms => {
                     synonyms.extend(synonyms::parse(&file.path, text, &mut problems));
                 }
+                source::FileKind::Intents => {
+                    urgent_terms.extend(intents::parse(&file.path, text, &mut problems));
+                }
             }
         }
         if documents.is_empty() && problems.is_empty() {
@@ -114,6 +121,7 @@ impl Corpus {
         Ok(Corpus {
             documents,
             synonyms,
+            urgent_terms,
             version: hex(&digest[..8]),
         })
     }

@@ -23,6 +23,8 @@ pub enum FileKind {
     },
     /// A synonyms file.
     Synonyms,
+    /// An intents file.
+    Intents,
 }
 
 /// One file of a corpus, read into memory.
@@ -55,7 +57,8 @@ pub fn embedded_files() -> Vec<CorpusFile> {
 }
 
 /// The corpus files in `dir`, in path order. `dir` is shaped like `index/` when it has a
-/// `guidance/` subdirectory; otherwise its own `.md` files are the documents.
+/// `guidance/` subdirectory (then `synonyms.toml` and `intents.toml` beside it are read too);
+/// otherwise its own `.md` files are the documents.
 pub fn files_in_dir(dir: &Path) -> Result<Vec<CorpusFile>, Problem> {
     let shown = dir.display().to_string();
     let unreadable = |what: &Path, error: std::io::Error| {
@@ -70,10 +73,16 @@ pub fn files_in_dir(dir: &Path) -> Result<Vec<CorpusFile>, Problem> {
         return Err(Problem::new(&shown, 1, "not a directory"));
     }
     let guidance = dir.join("guidance");
-    let (doc_dir, synonyms) = if guidance.is_dir() {
-        (guidance, Some(dir.join("synonyms.toml")))
+    let (doc_dir, data_files) = if guidance.is_dir() {
+        (
+            guidance,
+            vec![
+                ("synonyms.toml", FileKind::Synonyms),
+                ("intents.toml", FileKind::Intents),
+            ],
+        )
     } else {
-        (dir.to_path_buf(), None)
+        (dir.to_path_buf(), Vec::new())
     };
     let mut files = Vec::new();
     let mut entries: Vec<_> = std::fs::read_dir(&doc_dir)
@@ -97,21 +106,26 @@ pub fn files_in_dir(dir: &Path) -> Result<Vec<CorpusFile>, Problem> {
             });
         }
     }
-    if let Some(synonyms) = synonyms.filter(|p| p.is_file()) {
-        let bytes = std::fs::read(&synonyms).map_err(|e| unreadable(&synonyms, e))?;
-        files.push(CorpusFile {
-            path: synonyms.display().to_string(),
-            kind: FileKind::Synonyms,
-            bytes,
-        });
+    for (name, kind) in data_files {
+        let path = dir.join(name);
+        if path.is_file() {
+            let bytes = std::fs::read(&path).map_err(|e| unreadable(&path, e))?;
+            files.push(CorpusFile {
+                path: path.display().to_string(),
+                kind,
+                bytes,
+            });
+        }
     }
     Ok(files)
 }
 
 /// Classify a path relative to the index root; `None` for files the corpus does not use.
 fn kind_of(relative: &str) -> Option<FileKind> {
-    if relative == "synonyms.toml" {
-        return Some(FileKind::Synonyms);
+    match relative {
+        "synonyms.toml" => return Some(FileKind::Synonyms),
+        "intents.toml" => return Some(FileKind::Intents),
+        _ => {}
     }
     let name = relative.strip_prefix("guidance/")?;
     let slug = name.strip_suffix(".md")?;

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
+use sha2::Digest;
 use std::sync::Arc;
 
 use tantivy::collector::TopDocs;
@@ -104,7 +105,32 @@ pub struct SearchIndex {
     pub term_ids: HashMap<String, u32>,
     /// Synonym groups as index terms.
     pub synonyms: Vec<AnalysedGroup>,
+    /// Urgent intent terms, each as a sequence of index terms.
+    pub urgent: Vec<Vec<String>>,
     analyzer: Analyzer,
+    checksum: String,
+}
+
+fn checksum(corpus: &Corpus, sections: &[IndexedSection], vocabulary: &Vocabulary) -> String {
+    let mut hasher = sha2::Sha256::new();
+    for section in sections {
+        let document = &corpus.documents[section.document];
+        hasher.update(document.meta.slug.as_bytes());
+        hasher.update(document.sections[section.section].anchor.as_bytes());
+        for word in &section.body_words {
+            hasher.update(word.term.to_le_bytes());
+        }
+    }
+    for (surface, entry) in vocabulary.iter() {
+        hasher.update(surface.as_bytes());
+        hasher.update([0]);
+        hasher.update(entry.term.as_bytes());
+        hasher.update(entry.count.to_le_bytes());
+    }
+    hasher.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Heading shown for a section: its own, or the document title for the introduction.
@@ -257,6 +283,13 @@ impl SearchIndex {
             synonyms.push(AnalysedGroup { terms });
         }
 
+        let urgent: Vec<Vec<String>> = corpus
+            .urgent_terms
+            .iter()
+            .map(|text| builder.terms_of(text))
+            .filter(|terms| !terms.is_empty())
+            .collect();
+
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -270,6 +303,8 @@ impl SearchIndex {
                 .collect();
             ordinals.push(map);
         }
+        let vocabulary = builder.vocabulary();
+        let checksum = checksum(corpus, &sections, &vocabulary);
         Ok(SearchIndex {
             _index: index,
             _reader: reader,
@@ -277,11 +312,18 @@ impl SearchIndex {
             fields,
             sections,
             ordinals,
-            vocabulary: builder.vocabulary(),
+            vocabulary,
             term_ids: builder.term_ids,
             synonyms,
+            urgent,
             analyzer: builder.analyzer,
+            checksum,
         })
+    }
+
+    /// A short hash of what was indexed: every section's place and words, and the vocabulary.
+    pub fn checksum(&self) -> &str {
+        &self.checksum
     }
 
     /// A fresh analyzer for query parsing.

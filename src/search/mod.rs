@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod expand;
 pub mod grammar;
 pub mod index;
+pub mod intent;
 pub mod snippet;
 mod types;
 pub mod vocabulary;
@@ -76,6 +77,7 @@ impl Guide {
             .index
             .run(&expansion, request.category, request.audience)?;
         let highlight = self.index.highlight_terms(&expansion);
+        let urgent = intent::is_urgent(&parsed, &self.index.vocabulary, &self.index.urgent);
 
         // Fold sections under their documents, keeping document order by best section.
         let mut documents: Vec<DocumentHit> = Vec::new();
@@ -150,6 +152,7 @@ impl Guide {
             documents,
             corrections: expansion.corrections,
             suggestion,
+            urgent,
             took_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         })
     }

@@ -111,6 +111,8 @@ pub struct SearchResults {
     pub corrections: Vec<Correction>,
     /// The query with corrections applied, when any were made.
     pub suggestion: Option<String>,
+    /// Whether the query suggests the person may be in danger now: show the emergency card.
+    pub urgent: bool,
     /// Time taken, in microseconds.
     pub took_us: u64,
 }

@@ -1,0 +1,652 @@
+// Candidate Security Guide: instant search, checklists, the offline service worker and the update notice.
+//
+// Plain ES module, no dependencies, no build step. Works under the strict CSP: no inline scripts or styles,
+// no eval, no innerHTML. The only server HTML it shows is the search API's heading_html / snippet_html, and
+// even from those it keeps nothing but text and <mark> elements.
+//
+// Privacy: the query lives only in the URL fragment (#q=...), which browsers never send to a server.
+// Nothing here logs or stores query text; localStorage holds only checklist ticks, checklist progress and
+// the per-document version hashes used for the update notice.
+
+const root = document.documentElement;
+const BASE = (root.dataset.base || "").replace(/\/+$/, "");
+const VERSION = root.dataset.version || "";
+const DEBOUNCE_MS = 150;
+const REPORTING = `${BASE}/guidance/reporting-and-contacts`;
+const OFFLINE_MESSAGE = "You are offline: search needs a connection for now; all guidance pages still open.";
+
+// ---------- Small helpers ----------
+
+/** localStorage that never throws (private browsing, storage disabled, quota). */
+const store = {
+  get(key) {
+    try {
+      return window.localStorage.getItem(key);
+    } catch {
+      return null;
+    }
+  },
+  set(key, value) {
+    try {
+      window.localStorage.setItem(key, value);
+    } catch {
+      // Storage unavailable: the page still works, the tick is just not remembered.
+    }
+  },
+  remove(key) {
+    try {
+      window.localStorage.removeItem(key);
+    } catch {
+      // Nothing to do.
+    }
+  },
+  json(key) {
+    const raw = store.get(key);
+    if (raw === null) return null;
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return null;
+    }
+  },
+};
+
+/** Build an element: h("a", {href: "/x", class: "y"}, "text", child, ...). Text is always text. */
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child);
+  }
+  return node;
+}
+
+/** A site path from the API ("/guidance/x#y") as a link under the base path. Anything else goes home. */
+function sitePath(path) {
+  if (typeof path === "string" && path.startsWith("/") && !path.startsWith("//")) return BASE + path;
+  return `${BASE}/`;
+}
+
+const inertParser = new DOMParser();
+
+/**
+ * Append the server's escaped, <mark>-highlighted HTML to `parent`, keeping only text and <mark>.
+ * DOMParser builds an inert document (no scripts run, nothing loads); the nodes copied into the page
+ * are new text nodes and new <mark> elements, so no other markup can get through.
+ */
+function appendMarked(parent, html) {
+  if (typeof html !== "string" || html === "") return;
+  const parsed = inertParser.parseFromString(`<!doctype html><body>${html}`, "text/html");
+  for (const node of parsed.body.childNodes) {
+    if (node.nodeType === Node.ELEMENT_NODE && node.localName === "mark") {
+      parent.append(h("mark", {}, node.textContent));
+    } else {
+      parent.append(node.textContent);
+    }
+  }
+}
+
+function plural(count, word) {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+function sentence(text) {
+  const trimmed = String(text || "").trim();
+  if (!trimmed) return "Search failed. Please try again; guidance pages still work.";
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
+function listOf(items) {
+  if (typeof Intl !== "undefined" && Intl.ListFormat) {
+    return new Intl.ListFormat("en-GB", { style: "long", type: "conjunction" }).format(items);
+  }
+  return items.join(", ");
+}
+
+// ---------- Instant search ----------
+
+function initSearch() {
+  const form = document.querySelector("form.search-form");
+  const input = document.getElementById("q");
+  const results = document.getElementById("results");
+  if (!form || !input || !results) return;
+  const category = form.querySelector("#category");
+  const audience = form.querySelector("#audience");
+  const filters = form.querySelector("details.filters");
+
+  // What the server rendered (empty on the home page; a result list or listing on /search), to show again
+  // when the box is cleared or the person goes back to the entry without a query.
+  const initialNodes = Array.from(results.childNodes, (node) => node.cloneNode(true));
+  const initialForm = {
+    q: input.defaultValue,
+    category: category ? category.value : "",
+    audience: audience ? audience.value : "",
+  };
+
+  let timer = 0;
+  let controller = null;
+  let shownKey = "";
+  let focusAfterRender = false;
+
+  const current = () => ({
+    q: input.value,
+    category: category ? category.value : "",
+    audience: audience ? audience.value : "",
+  });
+  const keyOf = (state) => JSON.stringify([state.q.trim(), state.category, state.audience]);
+
+  function fragmentOf(state) {
+    const params = new URLSearchParams();
+    params.set("q", state.q);
+    if (state.category) params.set("category", state.category);
+    if (state.audience) params.set("audience", state.audience);
+    return `#${params}`;
+  }
+
+  /** The search in the URL fragment, or null when the fragment is not a search (e.g. #main). */
+  function fromFragment() {
+    const hash = window.location.hash.slice(1);
+    if (!hash || !hash.includes("=")) return null;
+    const params = new URLSearchParams(hash);
+    if (!params.has("q")) return null;
+    return {
+      q: params.get("q") || "",
+      category: params.get("category") || "",
+      audience: params.get("audience") || "",
+    };
+  }
+
+  function setForm(state) {
+    input.value = state.q;
+    if (category) category.value = state.category;
+    if (audience) audience.value = state.audience;
+    if (category && category.value !== state.category) category.value = "";
+    if (audience && audience.value !== state.audience) audience.value = "";
+    if (filters && (state.category || state.audience)) filters.open = true;
+  }
+
+  function updateUrl(state, mode) {
+    const bare = window.location.pathname + window.location.search;
+    const target = state.q.trim() ? bare + fragmentOf(state) : bare;
+    if (target === bare + window.location.hash && mode === "push") return;
+    const data = { csSearch: true };
+    try {
+      if (mode === "push") window.history.pushState(data, "", target);
+      else window.history.replaceState(data, "", target);
+    } catch {
+      // Some browsers limit history calls; the search still shows.
+    }
+  }
+
+  function restoreInitial() {
+    if (controller) controller.abort();
+    controller = null;
+    results.removeAttribute("aria-busy");
+    results.replaceChildren(...initialNodes.map((node) => node.cloneNode(true)));
+    shownKey = "";
+  }
+
+  async function run(state, mode) {
+    window.clearTimeout(timer);
+    if (mode) updateUrl(state, mode);
+    if (!state.q.trim()) {
+      restoreInitial();
+      return;
+    }
+    const key = keyOf(state);
+    if (key === shownKey && !controller) {
+      if (focusAfterRender) focusCount();
+      return;
+    }
+    if (controller) controller.abort();
+    const mine = new AbortController();
+    controller = mine;
+    const params = new URLSearchParams({ q: state.q });
+    if (state.category) params.set("category", state.category);
+    if (state.audience) params.set("audience", state.audience);
+    results.setAttribute("aria-busy", "true");
+    try {
+      const response = await fetch(`${BASE}/api/search?${params}`, {
+        signal: mine.signal,
+        headers: { Accept: "application/json" },
+        cache: "no-store",
+        credentials: "same-origin",
+      });
+      let data = null;
+      try {
+        data = await response.json();
+      } catch {
+        data = null;
+      }
+      if (mine.signal.aborted) return;
+      if (!response.ok || !data || typeof data !== "object") {
+        renderError(data && data.error);
+      } else {
+        renderResults(state, data);
+      }
+      shownKey = key;
+    } catch (error) {
+      if (mine.signal.aborted || (error && error.name === "AbortError")) return;
+      renderOffline();
+      shownKey = "";
+    } finally {
+      if (controller === mine) {
+        controller = null;
+        results.removeAttribute("aria-busy");
+      }
+    }
+    if (focusAfterRender) focusCount();
+  }
+
+  function focusCount() {
+    focusAfterRender = false;
+    const count = results.querySelector(".result-count, .search-offline");
+    if (!count) return;
+    count.setAttribute("tabindex", "-1");
+    count.focus({ preventScroll: false });
+  }
+
+  function renderError(message) {
+    results.replaceChildren(h("p", { class: "result-count search-error" }, sentence(message)));
+  }
+
+  function renderOffline() {
+    const onHome = Boolean(document.querySelector(".documents"));
+    const link = onHome
+      ? h("a", { href: "#documents-heading" }, "See all guidance below")
+      : h("a", { href: `${BASE}/` }, "See all guidance");
+    results.replaceChildren(h("p", { class: "search-offline" }, OFFLINE_MESSAGE, " ", link));
+  }
+
+  function dangerCard() {
+    return h(
+      "div",
+      { class: "danger-card", role: "alert" },
+      h("h2", {}, "If you are in danger now, call 999"),
+      h(
+        "p",
+        {},
+        "If you can’t speak, call 999 and press 55 when asked. If it is not an emergency, call 101 and say you are a candidate.",
+      ),
+      h(
+        "ul",
+        {},
+        h("li", {}, h("a", { href: `${REPORTING}#call-999` }, "When to call 999")),
+        h("li", {}, h("a", { href: `${REPORTING}#police-contact-for-candidates` }, "Your police contact for candidates")),
+        h("li", {}, h("a", { href: REPORTING }, "All reporting routes")),
+      ),
+    );
+  }
+
+  function renderResults(state, data) {
+    const nodes = [];
+    const sections = Number(data.total_sections) || 0;
+    const documents = Array.isArray(data.documents) ? data.documents : [];
+    const count = h("p", { class: "result-count" });
+    count.textContent =
+      sections === 0
+        ? `No results for “${state.q}”`
+        : `${plural(sections, "result")} in ${plural(Number(data.total_documents) || 0, "document")}`;
+    nodes.push(count);
+
+    if (typeof data.suggestion === "string" && data.suggestion) {
+      const params = new URLSearchParams({ q: data.suggestion });
+      nodes.push(
+        h(
+          "p",
+          { class: "did-you-mean" },
+          "Showing results for ",
+          h("a", { href: `${BASE}/search?${params}` }, data.suggestion),
+        ),
+      );
+    }
+
+    if (data.urgent === true) nodes.push(dangerCard());
+
+    if (documents.length > 0) {
+      const list = h("ol", { class: "results" });
+      for (const doc of documents) {
+        const sectionList = h("ul", { class: "result-sections" });
+        for (const section of Array.isArray(doc.sections) ? doc.sections : []) {
+          const link = h("a", { class: "section-link", href: sitePath(section.url) });
+          appendMarked(link, section.heading_html);
+          if (!link.textContent) link.textContent = section.heading || doc.title || "";
+          const snippet = h("p", { class: "snippet" });
+          appendMarked(snippet, section.snippet_html);
+          sectionList.append(h("li", {}, link, snippet));
+        }
+        list.append(
+          h(
+            "li",
+            { class: "result" },
+            h("h2", { class: "result-title" }, h("a", { href: sitePath(doc.url) }, doc.title || "")),
+            h("p", { class: "result-summary" }, doc.summary || ""),
+            sectionList,
+          ),
+        );
+      }
+      nodes.push(list);
+    } else {
+      nodes.push(
+        h(
+          "div",
+          { class: "no-results" },
+          h("p", {}, "Try fewer or different words, such as “phishing”, “home address” or “threats”."),
+          h(
+            "p",
+            {},
+            "If something is happening now or you need to report it, see ",
+            h("a", { href: REPORTING }, "who to call and how to report"),
+            ".",
+          ),
+        ),
+      );
+    }
+    results.replaceChildren(...nodes);
+  }
+
+  // Typing: debounce, replace the history entry.
+  input.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    const state = current();
+    if (!state.q.trim()) {
+      run(state, "replace");
+      return;
+    }
+    timer = window.setTimeout(() => run(current(), "replace"), DEBOUNCE_MS);
+  });
+
+  for (const select of [category, audience]) {
+    if (!select) continue;
+    select.addEventListener("change", () => {
+      const state = current();
+      if (state.q.trim()) run(state, "replace");
+    });
+  }
+
+  // Submitting: render in place (no POST), make it a history entry, move focus to the count
+  // (which also closes the on-screen keyboard so the results can be seen).
+  form.addEventListener("submit", (event) => {
+    const state = current();
+    if (!state.q.trim()) return; // an empty search with filters: let the server list the documents
+    event.preventDefault();
+    focusAfterRender = true;
+    run(state, "push");
+  });
+
+  // "Showing results for ..." links: search in place instead of sending the words in a query string.
+  results.addEventListener("click", (event) => {
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
+    if (!link || !results.contains(link)) return;
+    const url = new URL(link.href, window.location.href);
+    if (url.origin !== window.location.origin || url.pathname !== `${BASE}/search` || !url.searchParams.get("q")) {
+      return;
+    }
+    event.preventDefault();
+    const state = {
+      q: url.searchParams.get("q") || "",
+      category: url.searchParams.get("category") || (category ? category.value : ""),
+      audience: url.searchParams.get("audience") || (audience ? audience.value : ""),
+    };
+    setForm(state);
+    focusAfterRender = true;
+    run(state, "push");
+  });
+
+  // Back, forward and edited fragments.
+  function onNavigate() {
+    const state = fromFragment();
+    if (state) {
+      setForm(state);
+      if (keyOf(state) !== shownKey) run(state, null);
+      return;
+    }
+    if (window.location.hash === "") {
+      setForm(initialForm);
+      restoreInitial();
+    }
+    // Any other fragment (#main, #documents-heading) is an in-page link: leave the results alone.
+  }
+  window.addEventListener("popstate", onNavigate);
+  window.addEventListener("hashchange", onNavigate);
+
+  const start = fromFragment();
+  if (start) {
+    setForm(start);
+    run(start, null);
+  }
+}
+
+// ---------- Checklists and progress ----------
+
+const TASK_PREFIX = "cs:task:";
+const PROGRESS_PREFIX = "cs:progress:";
+
+function progressText(done, total) {
+  return `${done} of ${total} done`;
+}
+
+function initChecklist() {
+  const article = document.querySelector("article.guidance[data-slug]");
+  if (!article) return;
+  const slug = article.dataset.slug;
+  const boxes = Array.from(article.querySelectorAll("input.task-check[data-task]"));
+  const outputs = Array.from(article.querySelectorAll("[data-progress-for]")).filter(
+    (node) => node.getAttribute("data-progress-for") === slug,
+  );
+
+  function sync() {
+    for (const box of boxes) box.checked = store.get(TASK_PREFIX + box.dataset.task) === "1";
+    update();
+  }
+
+  function update() {
+    const total = boxes.length;
+    const done = boxes.filter((box) => box.checked).length;
+    if (total > 0) {
+      store.set(PROGRESS_PREFIX + slug, JSON.stringify({ done, total }));
+    } else {
+      store.remove(PROGRESS_PREFIX + slug);
+    }
+    for (const output of outputs) {
+      if (total === 0) {
+        output.hidden = true;
+        continue;
+      }
+      output.textContent = `Checklist: ${progressText(done, total)}`;
+      output.hidden = false;
+    }
+  }
+
+  for (const box of boxes) {
+    box.setAttribute("autocomplete", "off");
+    box.addEventListener("change", () => {
+      const key = TASK_PREFIX + box.dataset.task;
+      if (box.checked) store.set(key, "1");
+      else store.remove(key);
+      update();
+    });
+  }
+  sync();
+  // Another tab ticked something, or the page came back from the back/forward cache.
+  window.addEventListener("storage", (event) => {
+    if (event.key === null || event.key.startsWith(TASK_PREFIX)) sync();
+  });
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) sync();
+  });
+}
+
+function showListProgress() {
+  for (const node of document.querySelectorAll("[data-progress-for]")) {
+    if (node.closest("article.guidance")) continue;
+    const record = store.json(PROGRESS_PREFIX + node.getAttribute("data-progress-for"));
+    const total = record && Number.isInteger(record.total) ? record.total : 0;
+    const done = record && Number.isInteger(record.done) ? Math.min(record.done, total) : 0;
+    if (total > 0 && done > 0) {
+      node.textContent = progressText(done, total);
+      node.hidden = false;
+    } else {
+      node.textContent = "";
+    }
+  }
+}
+
+function initListProgress() {
+  showListProgress();
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) showListProgress();
+  });
+  window.addEventListener("storage", (event) => {
+    if (event.key === null || event.key.startsWith(PROGRESS_PREFIX)) showListProgress();
+  });
+}
+
+// ---------- Service worker and update notice ----------
+
+const HASHES_KEY = "cs:doc-hashes";
+
+async function fetchVersion() {
+  const response = await fetch(`${BASE}/api/version`, {
+    cache: "no-store",
+    headers: { Accept: "application/json" },
+    credentials: "same-origin",
+  });
+  if (!response.ok) throw new Error(`version check: HTTP ${response.status}`);
+  const data = await response.json();
+  if (!data || typeof data.version !== "string" || !data.documents || typeof data.documents !== "object") {
+    throw new Error("version check: unexpected answer");
+  }
+  return data;
+}
+
+function hashesOf(version) {
+  const documents = {};
+  for (const [slug, doc] of Object.entries(version.documents)) {
+    if (doc && typeof doc.hash === "string") documents[slug] = doc.hash;
+  }
+  return { version: version.version, documents };
+}
+
+/**
+ * Remember the per-document hashes of the version this page shows (once per version), so that a later
+ * update can name the documents that changed. A check that finds a newer version than the page leaves the
+ * record alone: that update is waiting for the person to accept it.
+ */
+async function recordShownVersion() {
+  const stored = store.json(HASHES_KEY);
+  if (stored && stored.version === VERSION) return;
+  if (navigator.onLine === false) return;
+  try {
+    const version = await fetchVersion();
+    if (version.version === VERSION) store.set(HASHES_KEY, JSON.stringify(hashesOf(version)));
+  } catch {
+    // Offline or server busy: try again on a later page view.
+  }
+}
+
+function changedTitles(stored, version) {
+  const titles = [];
+  for (const [slug, doc] of Object.entries(version.documents)) {
+    if (!doc || typeof doc.hash !== "string") continue;
+    if (stored.documents[slug] !== doc.hash) titles.push(doc.title || slug);
+  }
+  return titles;
+}
+
+function describeUpdate(titles) {
+  if (titles === null) return "a new version of this guide.";
+  if (titles.length === 0) return "improvements to this app (no guidance text changed).";
+  const shown = titles.slice(0, 3);
+  if (titles.length > shown.length) shown.push(plural(titles.length - 3, "other document"));
+  return `${listOf(shown)}.`;
+}
+
+function initServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const notice = document.getElementById("update-notice");
+  let accepted = false;
+  let reloading = false;
+  let offered = null;
+
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    // The first install takes control of open pages without a reload; only a person's "Reload" reloads.
+    if (!accepted || reloading) return;
+    reloading = true;
+    window.location.reload();
+  });
+
+  async function offer(worker) {
+    if (!navigator.serviceWorker.controller || !notice || offered === worker) return;
+    offered = worker;
+    let titles = null;
+    try {
+      const version = await fetchVersion();
+      const stored = store.json(HASHES_KEY);
+      if (stored && stored.version === VERSION && stored.documents && typeof stored.documents === "object") {
+        titles = changedTitles(stored, version);
+      }
+    } catch {
+      titles = null;
+    }
+    const docs = notice.querySelector(".update-docs");
+    if (docs) docs.textContent = describeUpdate(titles);
+    notice.hidden = false;
+  }
+
+  if (notice) {
+    const button = notice.querySelector(".update-reload");
+    if (button) {
+      button.addEventListener("click", () => {
+        accepted = true;
+        button.disabled = true;
+        const worker = offered;
+        if (!worker || worker.state === "activated" || worker.state === "redundant") {
+          reloading = true;
+          window.location.reload();
+          return;
+        }
+        worker.postMessage({ type: "SKIP_WAITING" });
+        // If control does not change (another tab already switched), reload anyway.
+        window.setTimeout(() => {
+          if (!reloading) {
+            reloading = true;
+            window.location.reload();
+          }
+        }, 4000);
+      });
+    }
+  }
+
+  navigator.serviceWorker
+    .register(`${BASE}/sw.js`, { scope: `${BASE}/` })
+    .then((registration) => {
+      if (registration.waiting) offer(registration.waiting);
+      registration.addEventListener("updatefound", () => {
+        const worker = registration.installing;
+        if (!worker) return;
+        worker.addEventListener("statechange", () => {
+          if (worker.state === "installed") offer(worker);
+        });
+      });
+    })
+    .catch(() => {
+      // No service worker (private mode, unsupported): the site works online as before.
+    });
+
+  recordShownVersion();
+}
+
+// ---------- Start ----------
+
+initSearch();
+initChecklist();
+initListProgress();
+initServiceWorker();

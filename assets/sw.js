@@ -1,0 +1,162 @@
+// Candidate Security Guide service worker: every guidance page offline, one version at a time.
+//
+// The server serves this file at {base}/sw.js with the next line replaced by the build's manifest:
+//   {"version": "abc123", "base": "/security", "precache": ["/security/", "/security/guidance/...", ...]}
+// (precache: every page, the web app manifest and every content-hashed asset and icon).
+//
+// Rules:
+// - Install downloads the whole precache into `cs-<version>`: all of it or nothing.
+// - Activate deletes the other `cs-` caches. It takes control of open pages only on the first install or
+//   after the person pressed "Reload" on the update notice (the page sends SKIP_WAITING).
+// - Only GET requests to this origin, inside the base path, are handled.
+// - Nothing under {base}/api/ or {base}/search is ever cached or answered from the cache: network only.
+//   A /search page that cannot be fetched (offline) gets the saved offline page instead.
+// - Pages: cache first (a known page path matches whatever its query string), then the network, then the
+//   saved offline page. Assets: cache first, then the network.
+// - Only this worker's own cache is ever read, so a page, its stylesheet and its script always come from
+//   the same version.
+const MANIFEST = {};
+
+const VERSION = typeof MANIFEST.version === "string" && MANIFEST.version ? MANIFEST.version : "dev";
+const BASE = typeof MANIFEST.base === "string" ? MANIFEST.base.replace(/\/+$/, "") : "";
+const CACHE = `cs-${VERSION}`;
+const CACHE_PREFIX = "cs-";
+const SCOPE = `${BASE}/`;
+const API_PREFIX = `${BASE}/api/`;
+const SEARCH_PATH = `${BASE}/search`;
+const OFFLINE_PATH = `${BASE}/offline`;
+const ASSET_PREFIX = `${BASE}/assets/`;
+
+/** A precache entry as an absolute path under the base path ("/guidance/x" becomes "/security/guidance/x"). */
+function underBase(path) {
+  if (typeof path !== "string" || !path.startsWith("/")) return null;
+  if (!BASE || path === BASE || path.startsWith(`${BASE}/`)) return path;
+  return BASE + path;
+}
+
+const PRECACHE = Array.from(
+  new Set((Array.isArray(MANIFEST.precache) ? MANIFEST.precache : []).map(underBase).filter(Boolean)),
+);
+
+/** Paths of the saved pages (everything that is not an asset or the manifest). */
+const PAGE_PATHS = new Set(
+  PRECACHE.filter((path) => !path.startsWith(ASSET_PREFIX) && !path.endsWith(".webmanifest")).map(
+    (path) => new URL(path, self.location.origin).pathname,
+  ),
+);
+
+let accepted = false;
+
+function isSearch(pathname) {
+  return pathname === SEARCH_PATH || pathname.startsWith(`${SEARCH_PATH}/`);
+}
+
+/** A response the Cache API and navigations accept: redirected responses are copied without the redirect flag. */
+async function storable(response) {
+  if (!response.redirected) return response;
+  const body = await response.blob();
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+async function precache() {
+  // Download everything first; write the cache only when every download succeeded.
+  const entries = await Promise.all(
+    PRECACHE.map(async (path) => {
+      const isAsset = path.startsWith(ASSET_PREFIX);
+      // Hashed assets never change, so the HTTP cache may answer; pages are revalidated.
+      const request = new Request(path, { cache: isAsset ? "default" : "no-cache", credentials: "same-origin" });
+      const response = await fetch(request);
+      if (!response.ok) throw new Error(`precache: ${path} answered HTTP ${response.status}`);
+      return [path, await storable(response)];
+    }),
+  );
+  const cache = await caches.open(CACHE);
+  try {
+    await Promise.all(entries.map(([path, response]) => cache.put(path, response)));
+  } catch (error) {
+    await caches.delete(CACHE);
+    throw error;
+  }
+}
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    precache().catch(async (error) => {
+      await caches.delete(CACHE);
+      throw error;
+    }),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      const names = await caches.keys();
+      const older = names.filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE);
+      await Promise.all(older.map((name) => caches.delete(name)));
+      // First install (no older version): control the open page now, so it works offline at once.
+      // An update: only when the person accepted it; otherwise pages keep the version they loaded with.
+      if (older.length === 0 || accepted) await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  const data = event.data;
+  if (data && data.type === "SKIP_WAITING") {
+    accepted = true;
+    self.skipWaiting();
+  }
+});
+
+async function fromCache(key) {
+  const cache = await caches.open(CACHE);
+  return cache.match(key, { ignoreVary: true });
+}
+
+async function offlinePage() {
+  const page = await fromCache(OFFLINE_PATH);
+  if (page) return page;
+  return new Response("You are offline and this page is not saved on your device. In immediate danger, call 999.", {
+    status: 503,
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+  });
+}
+
+async function page(request, url) {
+  // A known page ignores its query string; anything else must match exactly.
+  const cached = await fromCache(PAGE_PATHS.has(url.pathname) ? url.pathname : request);
+  if (cached) return cached;
+  try {
+    return await fetch(request);
+  } catch {
+    return offlinePage();
+  }
+}
+
+async function asset(request) {
+  const cached = await fromCache(request);
+  if (cached) return cached;
+  return fetch(request);
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (!url.pathname.startsWith(SCOPE)) return;
+
+  // Never cached, never answered from a cache.
+  if (url.pathname.startsWith(API_PREFIX)) return;
+  if (isSearch(url.pathname)) {
+    if (request.mode === "navigate") event.respondWith(fetch(request).catch(() => offlinePage()));
+    return;
+  }
+
+  if (request.mode === "navigate") {
+    event.respondWith(page(request, url));
+    return;
+  }
+  event.respondWith(asset(request));
+});

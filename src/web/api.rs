@@ -1,0 +1,103 @@
+//! The JSON API and the generated JSON documents (web app manifest, version list).
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::site::Site;
+use super::{AppState, SearchParams};
+use crate::corpus::Corpus;
+use crate::search::SearchError;
+
+/// A JSON error body `{"error": message}` with `status`.
+pub fn error(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({ "error": message })),
+    )
+        .into_response()
+}
+
+/// `GET /api/search`: the library's results as JSON. Never cached.
+pub async fn search(State(state): State<AppState>, Query(params): Query<SearchParams>) -> Response {
+    let request = match params.request() {
+        Ok(request) => request,
+        Err(message) => return error(StatusCode::BAD_REQUEST, &message),
+    };
+    match state.guide.search(&request) {
+        Ok(results) => ([(header::CACHE_CONTROL, "no-store")], Json(results)).into_response(),
+        Err(SearchError::Query(query_error)) => {
+            error(StatusCode::BAD_REQUEST, &query_error.to_string())
+        }
+        Err(index_error @ SearchError::Index(_)) => {
+            tracing::error!(error = %index_error, "search failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "search failed")
+        }
+    }
+}
+
+/// The documents and their metadata (`/api/documents`).
+pub fn documents(corpus: &Corpus) -> Value {
+    let documents: Vec<Value> = corpus
+        .documents
+        .iter()
+        .map(|d| {
+            json!({
+                "slug": d.meta.slug,
+                "title": d.meta.title,
+                "summary": d.meta.summary,
+                "category": d.meta.category,
+                "audience": d.meta.audience,
+                "owners": d.meta.owners,
+                "sources": d.meta.sources,
+                "last_reviewed": d.meta.last_reviewed,
+                "url": format!("/guidance/{}", d.meta.slug),
+                "hash": d.hash,
+                "sections": d.sections.iter().map(|s| json!({"heading": s.heading, "anchor": s.anchor})).collect::<Vec<_>>(),
+                "checklist_items": d.checklist().count(),
+            })
+        })
+        .collect();
+    json!({ "version": corpus.version, "documents": documents })
+}
+
+/// The content version and per-document hashes (`/api/version`), for update notices.
+pub fn version(site: &Site, corpus: &Corpus) -> Value {
+    let documents: serde_json::Map<String, Value> = corpus
+        .documents
+        .iter()
+        .map(|d| {
+            (
+                d.meta.slug.clone(),
+                json!({ "title": d.meta.title, "hash": d.hash }),
+            )
+        })
+        .collect();
+    json!({ "version": site.version, "documents": documents })
+}
+
+/// The web app manifest.
+pub fn web_manifest(site: &Site) -> Value {
+    let base = &site.base;
+    json!({
+        "name": "Candidate Security Guide",
+        "short_name": "Candidate Security",
+        "description": "UK security guidance for election candidates, their staff and electoral officials. Works offline.",
+        "lang": "en-GB",
+        "start_url": format!("{base}/"),
+        "scope": format!("{base}/"),
+        "id": format!("{base}/"),
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b3d5c",
+        "icons": [
+            { "src": site.asset("/icons/icon.svg"), "sizes": "any", "type": "image/svg+xml" },
+            { "src": site.asset("/icons/icon-192.png"), "sizes": "192x192", "type": "image/png" },
+            { "src": site.asset("/icons/icon-512.png"), "sizes": "512x512", "type": "image/png" },
+            { "src": site.asset("/icons/maskable-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable" }
+        ]
+    })
+}

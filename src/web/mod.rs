@@ -1,0 +1,475 @@
+//! The web app: axum router, handlers, pre-rendered pages, embedded assets and headers.
+//!
+//! Thin: it calls [`crate::search`] and renders. Every page that does not depend on the
+//! request is rendered and compressed once, when the router is built.
+
+mod api;
+mod headers;
+mod pages;
+mod precompressed;
+mod render;
+mod request_log;
+mod site;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Form, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+pub use headers::{CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY};
+pub use site::Site;
+
+use crate::corpus::{Audience, Category};
+use crate::search::{Guide, SearchError, SearchRequest};
+use pages::{Listing, ResultsView, SearchForm};
+use precompressed::Precompressed;
+
+/// Largest accepted request body: the search form's POST (a query of at most 256 bytes,
+/// percent-encoded, plus two filters).
+pub const MAX_FORM_BYTES: usize = 4 * 1024;
+
+/// How the app is served.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Serve under this path prefix (e.g. `/security`); empty for the root.
+    pub base_path: String,
+    /// Send `Strict-Transport-Security` (only when served over HTTPS).
+    pub hsts: bool,
+}
+
+/// Why the web app could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// `--base-path` is not a usable path prefix.
+    #[error(
+        "invalid base path `{0}`: use a path such as /security (letters, digits, - and _ only)"
+    )]
+    BasePath(String),
+    /// A page template failed to render (a bug).
+    #[error("could not render a page: {0}")]
+    Template(#[from] askama::Error),
+    /// A generated JSON document failed to serialize (a bug).
+    #[error("could not build a JSON document: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Shared state of the handlers.
+#[derive(Clone)]
+pub struct AppState {
+    guide: Arc<Guide>,
+    site: Arc<Site>,
+    pages: Arc<HashMap<String, Precompressed>>,
+    not_found: Arc<Precompressed>,
+    ready: Arc<AtomicBool>,
+    index_checksum: Arc<str>,
+}
+
+/// A handle that marks the app as not ready (for `/readyz`) once shutdown starts.
+#[derive(Clone)]
+pub struct Readiness(Arc<AtomicBool>);
+
+impl Readiness {
+    /// Report not ready from now on.
+    pub fn set_not_ready(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Normalise a base path: `""`, `/`, `security/` → `""`, `""`, `/security`.
+pub fn normalise_base_path(raw: &str) -> Result<String, WebError> {
+    let trimmed = raw.trim().trim_matches('/');
+    if trimmed.is_empty() {
+        return Ok(String::new());
+    }
+    let valid = trimmed.split('/').all(|segment| {
+        !segment.is_empty()
+            && segment != "."
+            && segment != ".."
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    });
+    if valid {
+        Ok(format!("/{trimmed}"))
+    } else {
+        Err(WebError::BasePath(raw.to_owned()))
+    }
+}
+
+/// The routes of the app, relative to the base path.
+const PAGE_ROUTES: [&str; 4] = ["/", "/about", "/privacy", "/offline"];
+
+/// Build the app for `guide` with `config`. Returns the router and a readiness handle.
+pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness), WebError> {
+    let base = normalise_base_path(&config.base_path)?;
+    let assets = memory_serve::load!()
+        .index_file(None)
+        .enable_brotli(true)
+        .enable_gzip(true)
+        .enable_hashed_routes(true);
+    let manifest = assets.manifest();
+    let asset_urls: HashMap<String, String> = manifest
+        .iter()
+        .map(|(route, served)| (route.to_owned(), format!("{base}/assets{served}")))
+        .collect();
+
+    let sw_source = include_str!("../../assets/sw.js");
+    let mut version_hasher = Sha256::new();
+    version_hasher.update(guide.corpus().version.as_bytes());
+    let mut served: Vec<&String> = asset_urls.values().collect();
+    served.sort();
+    for url in &served {
+        version_hasher.update(url.as_bytes());
+    }
+    version_hasher.update(sw_source.as_bytes());
+    let version: String = version_hasher.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let site = Site::new(base.clone(), version, asset_urls);
+
+    let corpus = guide.corpus();
+    let html = |body: String| {
+        Precompressed::new(body.into_bytes(), "text/html; charset=utf-8", "no-cache")
+    };
+    let mut pages_map: HashMap<String, Precompressed> = HashMap::new();
+    pages_map.insert("/".to_owned(), html(pages::home(&site, corpus)?));
+    pages_map.insert("/about".to_owned(), html(pages::about(&site, corpus)?));
+    pages_map.insert("/privacy".to_owned(), html(pages::privacy(&site)?));
+    pages_map.insert("/offline".to_owned(), html(pages::offline(&site)?));
+    for document in &corpus.documents {
+        pages_map.insert(
+            format!("/guidance/{}", document.meta.slug),
+            html(pages::guidance(&site, document)?),
+        );
+    }
+    let not_found = html(pages::not_found(&site)?);
+
+    let mut precache: Vec<String> = PAGE_ROUTES.iter().map(|r| format!("{base}{r}")).collect();
+    precache.extend(
+        corpus
+            .documents
+            .iter()
+            .map(|d| format!("{base}/guidance/{}", d.meta.slug)),
+    );
+    precache.push(format!("{base}/manifest.webmanifest"));
+    precache.extend(site.asset_urls().map(str::to_owned));
+    precache.sort();
+    let sw_manifest =
+        serde_json::json!({ "version": site.version, "base": base, "precache": precache });
+    let sw = sw_source.replacen(
+        "const MANIFEST = {};",
+        &format!("const MANIFEST = {sw_manifest};"),
+        1,
+    );
+    pages_map.insert(
+        "/sw.js".to_owned(),
+        Precompressed::new(
+            sw.into_bytes(),
+            "text/javascript; charset=utf-8",
+            "no-cache",
+        ),
+    );
+    pages_map.insert(
+        "/manifest.webmanifest".to_owned(),
+        Precompressed::new(
+            serde_json::to_vec_pretty(&api::web_manifest(&site))?,
+            "application/manifest+json",
+            "no-cache",
+        ),
+    );
+    pages_map.insert(
+        "/api/version".to_owned(),
+        Precompressed::new(
+            serde_json::to_vec(&api::version(&site, corpus))?,
+            "application/json",
+            "no-cache",
+        ),
+    );
+    pages_map.insert(
+        "/api/documents".to_owned(),
+        Precompressed::new(
+            serde_json::to_vec(&api::documents(corpus))?,
+            "application/json",
+            "no-cache",
+        ),
+    );
+
+    let ready = Arc::new(AtomicBool::new(true));
+    let state = AppState {
+        index_checksum: Arc::from(guide.index().checksum()),
+        guide,
+        site: Arc::new(site),
+        pages: Arc::new(pages_map),
+        not_found: Arc::new(not_found),
+        ready: ready.clone(),
+    };
+
+    let routes = Router::new()
+        .route("/", get(page))
+        .route("/about", get(page))
+        .route("/privacy", get(page))
+        .route("/offline", get(page))
+        .route("/sw.js", get(page))
+        .route("/manifest.webmanifest", get(page))
+        .route("/guidance/{slug}", get(guidance))
+        .route(
+            "/search",
+            get(search_get)
+                .post(search_post)
+                .layer(DefaultBodyLimit::max(MAX_FORM_BYTES)),
+        )
+        .route("/api/search", get(api::search))
+        .route("/api/documents", get(page))
+        .route("/api/version", get(page))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .nest(
+            "/assets",
+            assets
+                .into_router::<AppState>()
+                .layer(axum::middleware::map_response(public_immutable)),
+        )
+        .fallback(not_found_handler)
+        .with_state(state);
+
+    let hsts = config.hsts;
+    let app = if base.is_empty() {
+        routes
+    } else {
+        Router::new().nest(&base, routes)
+    };
+    let app = app
+        .layer(axum::middleware::from_fn(request_log::log_request))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            headers::security_headers(hsts, request, next)
+        }));
+    Ok((app, Readiness(ready)))
+}
+
+/// Hashed assets never change: let shared caches keep them too.
+async fn public_immutable(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    if headers.get(header::CACHE_CONTROL).is_some_and(|v| {
+        v.as_bytes().ends_with(b"immutable") && !v.as_bytes().starts_with(b"public")
+    }) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    }
+    response
+}
+
+/// A page rendered at start-up, looked up by the route it is served at.
+async fn page(State(state): State<AppState>, request: Request) -> Response {
+    let path = request.uri().path();
+    let relative = path.strip_prefix(state.site.base.as_str()).unwrap_or(path);
+    let relative = if relative.is_empty() { "/" } else { relative };
+    match state.pages.get(relative) {
+        Some(page) => page.respond(request.headers()),
+        None => not_found_response(&state, request.headers()),
+    }
+}
+
+async fn guidance(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match state.pages.get(&format!("/guidance/{slug}")) {
+        Some(page) => page.respond(&headers),
+        None => not_found_response(&state, &headers),
+    }
+}
+
+/// Search parameters from a query string or a form body. Empty values mean "not given".
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchParams {
+    /// Query text.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// Category filter.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Audience filter.
+    #[serde(default)]
+    pub audience: Option<String>,
+    /// Most documents to return (API only).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+impl SearchParams {
+    /// The library request these parameters describe, or a message for the person.
+    pub fn request(&self) -> Result<SearchRequest, String> {
+        let mut request = SearchRequest::new(self.q.clone().unwrap_or_default());
+        if let Some(name) = self.category.as_deref().filter(|s| !s.is_empty()) {
+            request.category =
+                Some(Category::parse(name).ok_or_else(|| format!("Unknown topic “{name}”."))?);
+        }
+        if let Some(name) = self.audience.as_deref().filter(|s| !s.is_empty()) {
+            request.audience =
+                Some(Audience::parse(name).ok_or_else(|| format!("Unknown audience “{name}”."))?);
+        }
+        if let Some(limit) = self.limit {
+            request.limit = limit;
+        }
+        Ok(request)
+    }
+
+    fn form(&self) -> SearchForm {
+        let clean = |value: &Option<String>| value.clone().filter(|s| !s.is_empty());
+        SearchForm {
+            query: self.q.clone().unwrap_or_default(),
+            category: clean(&self.category),
+            audience: clean(&self.audience),
+        }
+    }
+}
+
+async fn search_get(State(state): State<AppState>, Query(params): Query<SearchParams>) -> Response {
+    search_page(&state, &params)
+}
+
+async fn search_post(State(state): State<AppState>, Form(params): Form<SearchParams>) -> Response {
+    search_page(&state, &params)
+}
+
+/// The server-rendered search page (works without JavaScript). Never cached.
+fn search_page(state: &AppState, params: &SearchParams) -> Response {
+    let form = params.form();
+    let mut status = StatusCode::OK;
+    let mut listing = None;
+    let results = match params.request() {
+        Err(message) => {
+            status = StatusCode::BAD_REQUEST;
+            ResultsView {
+                error: Some(message),
+                ..ResultsView::default()
+            }
+        }
+        Ok(request) if request.query.trim().is_empty() => {
+            let corpus = state.guide.corpus();
+            if request.category.is_some() || request.audience.is_some() {
+                let documents = corpus
+                    .documents
+                    .iter()
+                    .map(|d| &d.meta)
+                    .filter(|m| request.category.is_none_or(|c| m.category == c))
+                    .filter(|m| request.audience.is_none_or(|a| m.audience.contains(&a)))
+                    .collect();
+                let heading = match request.category {
+                    Some(category) => site::category_label(category).to_owned(),
+                    None => "Guidance for you".to_owned(),
+                };
+                listing = Some(Listing { heading, documents });
+            }
+            ResultsView::default()
+        }
+        Ok(request) => match state.guide.search(&request) {
+            Ok(results) => ResultsView::from(results),
+            Err(SearchError::Query(error)) => {
+                status = StatusCode::BAD_REQUEST;
+                ResultsView {
+                    error: Some(capitalise(&error.to_string())),
+                    ..ResultsView::default()
+                }
+            }
+            Err(error @ SearchError::Index(_)) => {
+                tracing::error!(%error, "search failed");
+                status = StatusCode::INTERNAL_SERVER_ERROR;
+                ResultsView {
+                    error: Some(
+                        "Search failed. Please try again; guidance pages still work.".to_owned(),
+                    ),
+                    ..ResultsView::default()
+                }
+            }
+        },
+    };
+    match pages::search(&state.site, &form, results, listing) {
+        Ok(body) => no_store(status, "text/html; charset=utf-8", body),
+        Err(error) => {
+            tracing::error!(%error, "search page failed to render");
+            no_store(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "text/plain; charset=utf-8",
+                "Search failed.".to_owned(),
+            )
+        }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect::<String>() + ".",
+        None => String::new(),
+    }
+}
+
+/// A response that no cache may keep (search results).
+fn no_store(status: StatusCode, content_type: &'static str, body: String) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn healthz() -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], "ok\n").into_response()
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    let ready = state.ready.load(Ordering::SeqCst);
+    let corpus = state.guide.corpus();
+    let body = serde_json::json!({
+        "status": if ready { "ready" } else { "shutting down" },
+        "version": state.site.version,
+        "corpus_version": corpus.version,
+        "index_checksum": &*state.index_checksum,
+        "documents": corpus.documents.len(),
+        "sections": corpus.section_count(),
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(body),
+    )
+        .into_response()
+}
+
+async fn not_found_handler(State(state): State<AppState>, request: Request) -> Response {
+    let path = request.uri().path();
+    let api_prefix = format!("{}/api/", state.site.base);
+    if path.starts_with(&api_prefix) {
+        return api::error(StatusCode::NOT_FOUND, "There is nothing at this address.");
+    }
+    not_found_response(&state, request.headers())
+}
+
+fn not_found_response(state: &AppState, headers: &HeaderMap) -> Response {
+    let mut response = state.not_found.respond(headers);
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::NOT_FOUND;
+    }
+    response
+}

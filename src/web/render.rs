@@ -1,0 +1,130 @@
+//! Guidance Markdown → HTML for pages: raw HTML is shown as text, internal links get the
+//! base path, and task-list items become checkboxes with their stable ids.
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+
+use crate::corpus::Section;
+use crate::search::snippet::escape;
+
+/// Render one section's Markdown for the guidance page of document `slug`.
+pub fn section_html(section: &Section, slug: &str, base: &str) -> String {
+    let options =
+        Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let events: Vec<Event<'_>> = Parser::new_ext(&section.markdown, options).collect();
+    let mut tasks = section.checklist.iter();
+    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
+    let mut open_labels = 0usize;
+    for (i, event) in events.iter().enumerate() {
+        match event {
+            // Raw HTML in the corpus is never rendered, only shown.
+            Event::Html(text) | Event::InlineHtml(text) => out.push(Event::Text(text.clone())),
+            Event::Start(Tag::List(None)) if is_task_item(&events, i + 1) => {
+                out.push(Event::Html(CowStr::from("<ul class=\"checklist\">\n")));
+            }
+            Event::Start(Tag::Item) if is_task_item(&events, i) => {
+                out.push(Event::Html(CowStr::from("<li class=\"task\">")));
+            }
+            Event::TaskListMarker(checked) => {
+                let id = tasks.next().map(|t| t.id.as_str()).unwrap_or_default();
+                let id = escape(id);
+                let slug = escape(slug);
+                let checked = if *checked { " checked" } else { "" };
+                out.push(Event::Html(CowStr::from(format!(
+                    "<input type=\"checkbox\" class=\"task-check\" id=\"task-{id}\" data-task=\"{slug}/{id}\"{checked}><label for=\"task-{id}\">"
+                ))));
+                open_labels += 1;
+            }
+            Event::End(TagEnd::Item) if open_labels > 0 => {
+                open_labels -= 1;
+                out.push(Event::Html(CowStr::from("</label>")));
+                out.push(event.clone());
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if dest_url.starts_with('/') && !dest_url.starts_with("//") => {
+                out.push(Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: CowStr::from(format!("{base}{dest_url}")),
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    let mut html_out = String::with_capacity(section.markdown.len() * 3 / 2);
+    html::push_html(&mut html_out, out.into_iter());
+    html_out
+}
+
+/// Whether the list item starting at `index` (a `Start(Item)`) is a task-list item.
+fn is_task_item(events: &[Event<'_>], index: usize) -> bool {
+    if !matches!(events.get(index), Some(Event::Start(Tag::Item))) {
+        return false;
+    }
+    match events.get(index + 1) {
+        Some(Event::TaskListMarker(_)) => true,
+        Some(Event::Start(Tag::Paragraph)) => {
+            matches!(events.get(index + 2), Some(Event::TaskListMarker(_)))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::ChecklistItem;
+
+    fn section(markdown: &str, ids: &[&str]) -> Section {
+        Section {
+            heading: "H".to_owned(),
+            anchor: "h".to_owned(),
+            markdown: markdown.to_owned(),
+            text: String::new(),
+            checklist: ids
+                .iter()
+                .map(|id| ChecklistItem {
+                    id: (*id).to_owned(),
+                    text: String::new(),
+                    line: 1,
+                })
+                .collect(),
+            links: Vec::new(),
+            line: 1,
+        }
+    }
+
+    #[test]
+    fn tasks_become_labelled_checkboxes_with_stable_ids() {
+        let html = section_html(
+            &section("- [ ] Turn on 2SV\n- [x] Update\n", &["2sv", "update"]),
+            "doc",
+            "",
+        );
+        assert!(html.contains("<ul class=\"checklist\">"), "{html}");
+        assert!(html.contains("<li class=\"task\"><input type=\"checkbox\" class=\"task-check\" id=\"task-2sv\" data-task=\"doc/2sv\"><label for=\"task-2sv\">Turn on 2SV</label></li>"), "{html}");
+        assert!(html.contains("data-task=\"doc/update\" checked>"), "{html}");
+    }
+
+    #[test]
+    fn raw_html_is_escaped_and_internal_links_get_the_base() {
+        let html = section_html(
+            &section(
+                "Text <script>alert(1)</script> and [report](/guidance/x#y) or [gov](https://www.gov.uk/).\n",
+                &[],
+            ),
+            "doc",
+            "/security",
+        );
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("href=\"/security/guidance/x#y\""), "{html}");
+        assert!(html.contains("href=\"https://www.gov.uk/\""), "{html}");
+    }
+}
