@@ -17,6 +17,7 @@
 
 pub mod corpus;
 pub mod eval;
+pub mod logging;
 pub mod search;
 pub mod server;
 pub mod web;

@@ -121,7 +121,7 @@ fn main() -> ExitCode {
 /// Log to stderr: this program at `level`, every other library at warnings and errors only
 /// (their debug and trace output can include request details).
 fn init_logging(format: LogFormat, level: tracing::Level) {
-    let filter = tracing_subscriber::EnvFilter::new(format!("warn,candidate_security={level}"));
+    let filter = candidate_security::logging::filter(level);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())

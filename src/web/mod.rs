@@ -212,6 +212,7 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
         ready: ready.clone(),
     };
 
+    let home_state = state.clone();
     let routes = Router::new()
         .route("/", get(page))
         .route("/about", get(page))
@@ -244,7 +245,11 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
     let app = if base.is_empty() {
         routes
     } else {
-        Router::new().nest(&base, routes)
+        // `{base}/` is the app's start URL and service worker scope; `{base}` also works.
+        Router::new()
+            .route(&format!("{base}/"), get(page))
+            .with_state(home_state)
+            .nest(&base, routes)
     };
     let app = app
         .layer(axum::middleware::from_fn(request_log::log_request))

@@ -1,0 +1,808 @@
+#!/usr/bin/env node
+// Browser tests of the web app: Debian Chromium driven by playwright-core, accessibility checks by axe-core.
+//
+//   cd tests/e2e && npm ci && node run.mjs
+//
+// Environment:
+//   CS_BIN    the server binary (default: target/debug/candidate-security in this repository)
+//   CS_PORT   port for the main server (default: a free port)
+//   CHROMIUM  the browser (default: /usr/bin/chromium, from `apt-get install chromium`)
+//
+// Starts `$CS_BIN serve` twice (at the root and with --base-path /security), and a third time with a changed
+// corpus for the update notice. Screenshots go to tests/e2e/artifacts/. Ends with "N passed, M failed".
+
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, "..", "..");
+const CS_BIN = process.env.CS_BIN || path.join(REPO, "target", "debug", "candidate-security");
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const AXE = path.join(HERE, "node_modules", "axe-core", "axe.min.js");
+const ARTIFACTS = path.join(HERE, "artifacts");
+const VIEWPORT = { width: 360, height: 800 };
+const OFFLINE_MESSAGE = "You are offline: search needs a connection for now; all guidance pages still open.";
+const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+const GUIDANCE = "/guidance/account-device-cyber";
+
+// ---------- Counting: every registered test that did not pass is a failure ----------
+
+let registered = 0;
+let passed = 0;
+function check(name, fn, timeout = 120_000) {
+  registered += 1;
+  test(name, { timeout }, async (t) => {
+    await fn(t);
+    passed += 1;
+  });
+}
+process.on("exit", () => {
+  const failed = registered - passed;
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  if (failed > 0) process.exitCode = 1;
+});
+
+// ---------- Servers ----------
+
+const children = new Set();
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Start `$CS_BIN serve` and wait for /readyz. */
+async function startServer({ basePath = "", port, guidanceDir } = {}) {
+  const chosen = port ?? (await freePort());
+  const args = ["serve", "--bind", `127.0.0.1:${chosen}`];
+  if (basePath) args.push("--base-path", basePath);
+  if (guidanceDir) args.push("--guidance-dir", guidanceDir);
+  const child = spawn(CS_BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  let log = "";
+  child.stdout.on("data", (chunk) => (log += chunk));
+  child.stderr.on("data", (chunk) => (log += chunk));
+  let spawnError = null;
+  child.on("error", (error) => (spawnError = error));
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  child.on("exit", () => children.delete(child));
+  const origin = `http://127.0.0.1:${chosen}`;
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (spawnError) throw new Error(`cannot start ${CS_BIN}: ${spawnError.message}`);
+    if (child.exitCode !== null) throw new Error(`${CS_BIN} ${args.join(" ")} exited (${child.exitCode}):\n${log}`);
+    for (const probe of [`${basePath}/readyz`, "/readyz"]) {
+      try {
+        const response = await fetch(origin + probe);
+        if (response.status === 200) {
+          const ready = await response.json().catch(() => ({}));
+          return {
+            origin,
+            base: basePath,
+            port: chosen,
+            version: ready.version,
+            url: (p = "/") => origin + basePath + p,
+            log: () => log,
+            async stop() {
+              if (child.exitCode === null) {
+                child.kill("SIGTERM");
+                await Promise.race([exited, sleep(10_000)]);
+                if (child.exitCode === null) child.kill("SIGKILL");
+              }
+              await exited;
+            },
+          };
+        }
+      } catch {
+        // Not listening yet.
+      }
+    }
+    await sleep(150);
+  }
+  child.kill("SIGKILL");
+  throw new Error(`${CS_BIN} did not answer /readyz within 90 s:\n${log}`);
+}
+
+function once(fn) {
+  let promise = null;
+  return () => (promise ??= fn());
+}
+
+const rootServer = once(() =>
+  startServer({ port: process.env.CS_PORT ? Number(process.env.CS_PORT) : undefined }),
+);
+const baseServer = once(() => startServer({ basePath: "/security" }));
+let browserPromise = null;
+function browser() {
+  browserPromise ??= chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  return browserPromise;
+}
+
+after(async () => {
+  if (browserPromise) {
+    try {
+      await (await browserPromise).close();
+    } catch {
+      // The browser never started.
+    }
+  }
+  for (const child of children) child.kill("SIGTERM");
+});
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
+// ---------- Browser helpers ----------
+
+/** A context at 360x800 that records console errors, page errors, CSP violations and other-origin requests. */
+async function newContext(server, options = {}) {
+  const b = await browser();
+  const context = await b.newContext({ viewport: VIEWPORT, serviceWorkers: "allow", ...options });
+  const issues = { console: [], pageErrors: [], csp: [], foreign: [] };
+  context.on("request", (request) => {
+    const url = request.url();
+    if (url.startsWith("data:") || url.startsWith("blob:")) return;
+    let origin = "";
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      origin = url;
+    }
+    if (origin !== server.origin) issues.foreign.push(url);
+  });
+  context.on("page", (page) => {
+    page.on("console", (message) => {
+      if (message.type() === "error") issues.console.push(`${message.text()} (${page.url()})`);
+    });
+    page.on("pageerror", (error) => issues.pageErrors.push(`${error.message} (${page.url()})`));
+  });
+  if (options.javaScriptEnabled !== false) {
+    await context.exposeFunction("__csCspViolation", (text) => issues.csp.push(text));
+    await context.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (event) => {
+        window.__csCspViolation(
+          `${event.effectiveDirective} blocked ${event.blockedURI || "(inline)"} at ${event.sourceFile}:${event.lineNumber}`,
+        );
+      });
+    });
+  }
+  return { context, issues };
+}
+
+function assertClean(issues, what) {
+  assert.deepEqual(issues.pageErrors, [], `${what}: uncaught errors`);
+  assert.deepEqual(issues.console, [], `${what}: console errors`);
+  assert.deepEqual(issues.csp, [], `${what}: CSP violations`);
+  assert.deepEqual(issues.foreign, [], `${what}: requests to other origins`);
+}
+
+/** Wait until the search for `q` has finished rendering in #results. */
+async function settled(page, q) {
+  await page.waitForFunction(
+    (expected) => {
+      const results = document.getElementById("results");
+      if (!results || results.hasAttribute("aria-busy")) return false;
+      const params = new URLSearchParams(window.location.hash.slice(1));
+      if (params.get("q") !== expected) return false;
+      return results.querySelector(".result-count, .search-offline, .search-error") !== null;
+    },
+    q,
+    { timeout: 15_000 },
+  );
+}
+
+async function typeQuery(page, q) {
+  const input = page.locator("#q");
+  await input.fill("");
+  await input.pressSequentially(q, { delay: 35 });
+  await settled(page, q);
+}
+
+/** Wait for the service worker to control the page and its cache to hold the whole precache. */
+async function waitForOfflineCopy(page, server) {
+  const swSource = await (await fetch(server.url("/sw.js"))).text();
+  const line = swSource.match(/^const MANIFEST = (.*);$/m);
+  assert.ok(line, "sw.js has its MANIFEST line");
+  const manifest = JSON.parse(line[1]);
+  assert.ok(Array.isArray(manifest.precache) && manifest.precache.length > 0, "MANIFEST.precache is a list");
+  assert.equal(manifest.base, server.base, "MANIFEST.base is the base path");
+  const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+  assert.equal(scope, server.url("/"), "service worker scope");
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30_000 });
+  const cached = await page.evaluate(async (version) => {
+    const cache = await caches.open(`cs-${version}`);
+    return {
+      names: await caches.keys(),
+      paths: (await cache.keys()).map((request) => new URL(request.url).pathname + new URL(request.url).search),
+    };
+  }, manifest.version);
+  assert.deepEqual(cached.names.filter((name) => name.startsWith("cs-")), [`cs-${manifest.version}`]);
+  for (const url of manifest.precache) assert.ok(cached.paths.includes(url), `precached: ${url}`);
+  return { manifest, cached };
+}
+
+async function screenshot(page, name) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+async function axe(page, what) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async (tags) => {
+    const run = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+    return run.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(" ")}: ${n.failureSummary}`),
+    }));
+  }, WCAG_TAGS);
+  assert.deepEqual(result, [], `${what}: axe violations\n${JSON.stringify(result, null, 2)}`);
+}
+
+// ---------- Tests at the root ----------
+
+check("home page loads: one h1, landmarks, CSP header, no console errors, no other origins, no cookies", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server);
+  try {
+    const page = await context.newPage();
+    const response = await page.goto(server.url("/"), { waitUntil: "load" });
+    assert.equal(response.status(), 200);
+    const csp = response.headers()["content-security-policy"] || "";
+    assert.match(csp, /default-src 'none'/, "CSP header");
+    assert.match(csp, /script-src 'self'/, "CSP header");
+    await page.waitForLoadState("networkidle");
+    await page.evaluate(async () => navigator.serviceWorker && (await navigator.serviceWorker.ready));
+
+    assert.equal(await page.locator("h1").count(), 1, "one h1");
+    for (const selector of ["header.site-header", "nav.site-nav", "main#main", "footer.site-footer", "aside.emergency-card"]) {
+      assert.equal(await page.locator(selector).count(), 1, selector);
+    }
+    assert.equal(await page.getByLabel("Search the guidance").count(), 1, "search field is labelled");
+    assert.equal(await page.locator("#results").getAttribute("aria-live"), "polite");
+    assert.equal(await page.locator("html").getAttribute("lang"), "en-GB");
+
+    await page.keyboard.press("Tab");
+    const skip = await page.evaluate(() => {
+      const el = document.activeElement;
+      const box = el.getBoundingClientRect();
+      return { cls: el.className, top: box.top, height: box.height, outline: getComputedStyle(el).outlineWidth };
+    });
+    assert.equal(skip.cls, "skip-link", "first Tab reaches the skip link");
+    assert.ok(skip.top >= 0 && skip.height >= 44, "skip link is visible and tall enough when focused");
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "main", "skip link moves focus to main");
+
+    assert.deepEqual(await context.cookies(), [], "no cookies");
+    assert.equal(await page.evaluate(() => document.cookie), "");
+    const version = await page.evaluate(() => document.documentElement.dataset.version);
+    await page.waitForFunction(
+      (v) => (JSON.parse(localStorage.getItem("cs:doc-hashes") || "null") || {}).version === v,
+      version,
+      { timeout: 10_000 },
+    );
+    assertClean(issues, "home");
+  } finally {
+    await context.close();
+  }
+});
+
+check("instant search: typing shows results in place, count in the live region, query only in the fragment", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server);
+  try {
+    const page = await context.newPage();
+    const requests = [];
+    page.on("request", (request) => requests.push({ url: request.url(), method: request.method(), nav: request.isNavigationRequest() }));
+    await page.goto(server.url("/"));
+    await page.evaluate(() => {
+      window.__csSameDocument = true;
+    });
+    requests.length = 0;
+    await typeQuery(page, "whatsapp hacked");
+
+    assert.equal(await page.evaluate(() => window.__csSameDocument), true, "no full page load");
+    assert.ok(page.url().includes("#q=whatsapp+hacked"), `query in the fragment: ${page.url()}`);
+    assert.deepEqual(requests.filter((r) => r.nav), [], "no navigation while typing");
+    const apiCalls = requests.filter((r) => new URL(r.url).pathname === "/api/search");
+    assert.ok(apiCalls.length >= 1, "the JSON API was used");
+    const count = await page.locator('#results[aria-live="polite"] > .result-count').textContent();
+    assert.match(count, /^\d+ results? in \d+ documents?$/, "result count");
+    assert.ok((await page.locator("#results .result").count()) > 0, "results listed");
+    assert.ok((await page.locator("#results .snippet mark").count()) > 0, "matched words highlighted");
+    const localKeys = await page.evaluate(() => Object.keys(localStorage).map((k) => k + "=" + localStorage.getItem(k)));
+    assert.ok(!localKeys.some((entry) => /whatsapp|hacked/i.test(entry)), "query not stored");
+
+    // Same markup as the server's results fragment: compare the structure with GET /search.
+    const serverFragment = await page.evaluate(async () => {
+      const html = await (await fetch("/search?q=whatsapp+hacked")).text();
+      const doc = new DOMParser().parseFromString(html, "text/html");
+      const shape = (root) =>
+        Array.from(root.querySelectorAll(".result-count, .danger-card, .results, .result, .result-title a, .result-summary, .result-sections, .section-link, .snippet")).map(
+          (el) => `${el.localName}.${el.className}`,
+        );
+      return { server: shape(doc.getElementById("results")), client: shape(document.getElementById("results")) };
+    });
+    assert.deepEqual(serverFragment.client, serverFragment.server, "client-rendered results match the server's markup");
+
+    const first = page.locator("#results .section-link").first();
+    const href = await first.getAttribute("href");
+    assert.match(href, /^\/guidance\/[a-z0-9-]+#[a-z0-9-]+$/, "section link");
+    await first.click();
+    await page.waitForURL(/\/guidance\/[a-z0-9-]+#[a-z0-9-]+$/);
+    const target = await page.evaluate(() => {
+      const el = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+      return el ? el.localName : null;
+    });
+    assert.equal(target, "section", "the anchor exists on the guidance page");
+    assert.equal(await page.locator("h1").count(), 1);
+
+    await page.goBack();
+    await settled(page, "whatsapp hacked");
+    assert.ok((await page.locator("#results .result").count()) > 0, "results again after going back");
+    assert.equal(await page.locator("#q").inputValue(), "whatsapp hacked");
+    assertClean(issues, "instant search");
+  } finally {
+    await context.close();
+  }
+});
+
+check("search states: fragment on load with filters, typo suggestion, danger card, refused query, clearing", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server);
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url("/#q=password&category=cyber"));
+    await settled(page, "password");
+    assert.equal(await page.locator("#category").inputValue(), "cyber", "filter restored from the fragment");
+    assert.ok((await page.locator("#results .result").count()) > 0);
+
+    await page.evaluate(() => {
+      window.__csSameDocument = true;
+    });
+    await page.locator("#category").selectOption("");
+    await typeQuery(page, "pasword manger");
+    const suggestion = page.locator("#results .did-you-mean a");
+    assert.equal(await suggestion.textContent(), "password manager");
+    await suggestion.click();
+    await settled(page, "password manager");
+    assert.equal(await page.locator("#q").inputValue(), "password manager");
+    assert.equal(await page.evaluate(() => window.__csSameDocument), true, "suggestion searched in place");
+
+    await typeQuery(page, "someone is following me");
+    const danger = page.locator('#results .danger-card[role="alert"]');
+    assert.equal(await danger.count(), 1, "danger card shown");
+    assert.match(await danger.textContent(), /999/);
+
+    const tooLong = Array.from({ length: 17 }, (_, i) => `word${i}`).join(" ");
+    await typeQuery(page, tooLong);
+    const error = page.locator("#results .search-error");
+    assert.equal(await error.count(), 1, "refused query explained");
+    assert.match(await error.textContent(), /16/);
+
+    await page.locator("#q").fill("");
+    await page.waitForFunction(() => document.getElementById("results").childElementCount === 0);
+    assert.equal(new URL(page.url()).hash, "", "fragment cleared");
+
+    // Pressing Enter: no POST, a history entry, focus on the result count.
+    const posts = [];
+    page.on("request", (request) => {
+      if (request.method() === "POST") posts.push(request.url());
+    });
+    await page.locator("#q").fill("phishing email");
+    await page.locator("#q").press("Enter");
+    await settled(page, "phishing email");
+    assert.deepEqual(posts, [], "no POST with JavaScript on");
+    await page.waitForFunction(() => document.activeElement && document.activeElement.classList.contains("result-count"));
+    assertClean(issues, "search states");
+  } finally {
+    await context.close();
+  }
+});
+
+check("no JavaScript: the form POSTs and the server renders results", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server, { javaScriptEnabled: false });
+  try {
+    const page = await context.newPage();
+    const methods = [];
+    page.on("request", (request) => {
+      if (request.isNavigationRequest()) methods.push(request.method());
+    });
+    await page.goto(server.url("/"));
+    await page.locator("#q").fill("whatsapp hacked");
+    const [response] = await Promise.all([
+      page.waitForNavigation(),
+      page.locator('.search-form button[type="submit"]').click(),
+    ]);
+    assert.equal(response.status(), 200);
+    assert.equal(response.request().method(), "POST");
+    assert.equal(new URL(page.url()).pathname, "/search");
+    assert.ok(!page.url().includes("whatsapp"), "query not in the URL");
+    assert.match(response.headers()["cache-control"] || "", /no-store/, "results are not cacheable");
+    assert.match(await page.locator("#results .result-count").textContent(), /^\d+ results? in \d+ documents?$/);
+    assert.ok((await page.locator("#results .result").count()) > 0);
+    assert.equal(await page.locator("#q").inputValue(), "whatsapp hacked");
+    assert.deepEqual(methods, ["GET", "POST"]);
+    assertClean({ ...issues, csp: [] }, "no-JS search");
+  } finally {
+    await context.close();
+  }
+});
+
+check("checklists: a tick survives a reload and the home page shows progress", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server);
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url(GUIDANCE));
+    const boxes = page.locator(".checklist .task-check");
+    const total = await boxes.count();
+    assert.ok(total > 0, "the page has checklist items");
+    const progress = page.locator(".checklist-progress");
+    await page.waitForFunction(() => !document.querySelector(".checklist-progress").hidden);
+    assert.match(await progress.textContent(), new RegExp(`\\b0 of ${total} done`));
+
+    const first = boxes.first();
+    const id = await first.getAttribute("id");
+    const task = await first.getAttribute("data-task");
+    await page.locator(`label[for="${id}"]`).click(); // the whole label row is the touch target
+    assert.equal(await first.isChecked(), true);
+    assert.match(await progress.textContent(), new RegExp(`\\b1 of ${total} done`));
+    assert.equal(await page.evaluate((key) => localStorage.getItem(key), `cs:task:${task}`), "1");
+
+    await page.reload();
+    assert.equal(await page.locator(`#${id}`).isChecked(), true, "still ticked after a reload");
+    assert.match(await progress.textContent(), new RegExp(`\\b1 of ${total} done`));
+
+    // Stored ids that no longer exist are ignored.
+    await page.evaluate((slug) => localStorage.setItem(`cs:task:${slug}/no-longer-exists`, "1"), task.split("/")[0]);
+    await page.reload();
+    assert.match(await progress.textContent(), new RegExp(`\\b1 of ${total} done`));
+
+    await page.goto(server.url("/"));
+    const slug = task.split("/")[0];
+    const homeProgress = page.locator(`.documents [data-progress-for="${slug}"]`);
+    assert.match(await homeProgress.textContent(), new RegExp(`^1 of ${total} done$`));
+    assert.equal(await page.locator(".documents .progress:not(:empty)").count(), 1, "only that document shows progress");
+
+    await page.goto(server.url(GUIDANCE));
+    await page.locator(`label[for="${id}"]`).click();
+    assert.equal(await page.evaluate((key) => localStorage.getItem(key), `cs:task:${task}`), null, "unticking removes the key");
+    const keys = await page.evaluate(() => Object.keys(localStorage));
+    assert.ok(keys.every((key) => key.startsWith("cs:")), `only cs: keys in localStorage: ${keys}`);
+    assertClean(issues, "checklists");
+  } finally {
+    await context.close();
+  }
+});
+
+check("offline: the service worker saves every page; guidance and home open offline, /search gets the offline page", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server);
+  try {
+    const page = await context.newPage();
+    const offlineH1 = await (async () => {
+      const html = await (await fetch(server.url("/offline"))).text();
+      return (html.match(/<h1[^>]*>([^<]*)<\/h1>/) || [])[1];
+    })();
+    assert.ok(offlineH1, "the server has an offline page");
+    await page.goto(server.url("/"));
+    const { manifest } = await waitForOfflineCopy(page, server);
+
+    // Searching online never puts search answers in the cache.
+    await typeQuery(page, "phishing");
+    const kept = await page.evaluate(async (version) => {
+      const cache = await caches.open(`cs-${version}`);
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    }, manifest.version);
+    assert.ok(!kept.some((p) => p.startsWith("/api/") || p.startsWith("/search")), "no API or search response cached");
+
+    await context.setOffline(true);
+    for (const slug of ["reporting-and-contacts", "account-device-cyber"]) {
+      const response = await page.goto(server.url(`/guidance/${slug}`));
+      assert.ok(response && response.ok(), `/guidance/${slug} opens offline`);
+      assert.equal(await page.locator("article.guidance h1").count(), 1);
+    }
+    const home = await page.goto(server.url("/"));
+    assert.ok(home && home.ok(), "home opens offline");
+    assert.equal(await page.locator("h1").count(), 1);
+    await page.goto(server.url("/?utm=x"));
+    assert.equal(await page.locator("#q").count(), 1, "a known page ignores its query string offline");
+
+    await page.locator("#q").pressSequentially("doorstep", { delay: 20 });
+    await page.waitForSelector("#results .search-offline");
+    assert.equal((await page.locator("#results .search-offline").textContent()).startsWith(OFFLINE_MESSAGE), true);
+    assert.ok((await page.locator(".documents a").count()) > 0, "document links still there");
+
+    await page.goto(server.url("/search?q=test"));
+    assert.equal((await page.locator("h1").textContent()).trim(), offlineH1.trim(), "/search offline shows the offline page");
+    await page.goto(server.url("/guidance/not-a-document"));
+    assert.equal((await page.locator("h1").textContent()).trim(), offlineH1.trim(), "an unsaved page offline shows the offline page");
+    await context.setOffline(false);
+    issues.console = issues.console.filter((text) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|Failed to load resource/.test(text));
+    assertClean(issues, "offline");
+  } finally {
+    await context.close();
+  }
+});
+
+check("update notice: a new version names the changed document and Reload switches to it", async () => {
+  // Two servers on the same port (same origin): the embedded corpus, then a copy with one document changed.
+  const port = await freePort();
+  const first = await startServer({ port });
+  let second = null;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cs-e2e-"));
+  const { context, issues } = await newContext(first);
+  try {
+    fs.cpSync(path.join(REPO, "index"), dir, { recursive: true });
+    const file = path.join(dir, "guidance", "security-video.md");
+    const text = fs.readFileSync(file, "utf8");
+    const changed = text.replace(/\n\+\+\+\n\n([^\n]+)/, (all, para) => all.replace(para, `${para} Check this page again before polling day.`));
+    assert.notEqual(changed, text, "test corpus changed");
+    fs.writeFileSync(file, changed);
+    const title = (text.match(/^title = "(.*)"$/m) || [])[1];
+
+    const page = await context.newPage();
+    await page.goto(first.url("/"));
+    await waitForOfflineCopy(page, first);
+    await page.waitForFunction(
+      (v) => (JSON.parse(localStorage.getItem("cs:doc-hashes") || "null") || {}).version === v,
+      first.version,
+      { timeout: 10_000 },
+    );
+    await first.stop();
+    second = await startServer({ port, guidanceDir: dir });
+    assert.notEqual(second.version, first.version, "the changed corpus has a new version");
+
+    await page.reload();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.version), first.version, "still the saved version");
+    const notice = page.locator("#update-notice");
+    await notice.waitFor({ state: "visible", timeout: 30_000 });
+    const docs = await notice.locator(".update-docs").textContent();
+    assert.ok(docs.includes(title), `notice names "${title}": ${docs}`);
+    assert.ok(!docs.includes("Secure your accounts"), "unchanged documents are not named");
+
+    await Promise.all([page.waitForEvent("load", { timeout: 30_000 }), notice.locator(".update-reload").click()]);
+    await page.waitForFunction((v) => document.documentElement.dataset.version === v, second.version, { timeout: 15_000 });
+    assert.equal(await notice.isVisible(), false);
+    const names = await page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith("cs-")));
+    assert.deepEqual(names, [`cs-${second.version}`], "only the new version is kept");
+    await page.waitForFunction(
+      (v) => (JSON.parse(localStorage.getItem("cs:doc-hashes") || "null") || {}).version === v,
+      second.version,
+      { timeout: 10_000 },
+    );
+    issues.console = issues.console.filter((text) => !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(text));
+    issues.foreign = [];
+    assertClean(issues, "update");
+  } finally {
+    await context.close();
+    if (second) await second.stop();
+    else await first.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+check("accessibility: axe-core finds no WCAG 2.0/2.1/2.2 A or AA violations (light and dark)", async () => {
+  const server = await rootServer();
+  for (const colorScheme of ["light", "dark"]) {
+    // axe is injected as a script tag, which the page's CSP would block: this context bypasses CSP.
+    const { context } = await newContext(server, { bypassCSP: true, colorScheme });
+    try {
+      const page = await context.newPage();
+      await page.goto(server.url("/"));
+      await axe(page, `home (${colorScheme})`);
+      await page.goto(server.url("/#q=someone+posted+my+address"));
+      await settled(page, "someone posted my address");
+      await axe(page, `instant results (${colorScheme})`);
+      await page.goto(server.url("/#q=someone+is+following+me"));
+      await settled(page, "someone is following me");
+      await axe(page, `danger card (${colorScheme})`);
+      await page.goto(server.url("/search?q=pasword+manger"));
+      await axe(page, `server results (${colorScheme})`);
+      await page.goto(server.url("/search?category=protective"));
+      await axe(page, `category listing (${colorScheme})`);
+      await page.goto(server.url(GUIDANCE));
+      await page.locator(".task-check").first().check();
+      await axe(page, `guidance (${colorScheme})`);
+      for (const p of ["/about", "/privacy", "/offline"]) {
+        await page.goto(server.url(p));
+        await axe(page, `${p} (${colorScheme})`);
+      }
+      await page.goto(server.url("/"));
+      await page.evaluate(() => {
+        const notice = document.getElementById("update-notice");
+        notice.querySelector(".update-docs").textContent = "Example document.";
+        notice.hidden = false;
+      });
+      await axe(page, `update notice (${colorScheme})`);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+check("layout: 44px touch targets, no sideways scrolling at 320px and 200% zoom, visible focus, print styles", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server);
+  try {
+    const page = await context.newPage();
+    const targets = [
+      ".brand", ".site-nav a", ".emergency-card a", ".search-row input", ".search-row button", ".filters summary",
+      ".filters select", ".first-steps a", ".categories a", ".documents a", ".site-footer a", ".result-title a",
+      ".section-link", ".toc a", ".task label", ".doc-sources a", ".danger-card a",
+    ];
+    const small = async () =>
+      page.evaluate((selectors) => {
+        const out = [];
+        for (const selector of selectors) {
+          for (const el of document.querySelectorAll(selector)) {
+            const box = el.getBoundingClientRect();
+            if (box.width === 0 && box.height === 0) continue; // not shown (closed details)
+            if (box.height < 43.5 || box.width < 43.5) out.push(`${selector} "${el.textContent.trim().slice(0, 30)}" ${Math.round(box.width)}x${Math.round(box.height)}`);
+          }
+        }
+        return out;
+      }, targets);
+    const overflow = async () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+    for (const width of [320, 360, 640]) {
+      await page.setViewportSize({ width, height: 800 });
+      for (const p of ["/", "/#q=someone+is+following+me", GUIDANCE, "/search?q=whatsapp", "/about"]) {
+        await page.goto(server.url(p));
+        if (p.includes("#q=")) await settled(page, "someone is following me");
+        await page.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
+        assert.deepEqual(await small(), [], `touch targets at ${width}px on ${p}`);
+        assert.ok((await overflow()) <= 0, `no sideways scrolling at ${width}px on ${p}`);
+      }
+    }
+    await page.setViewportSize(VIEWPORT);
+
+    // Focus: a 3px outline on links, buttons and the search field.
+    await page.goto(server.url("/"));
+    for (const selector of ["#q", ".search-row button", ".documents a"]) {
+      await page.locator(selector).first().focus();
+      await page.keyboard.press("Shift+Tab");
+      await page.keyboard.press("Tab");
+      const style = await page.evaluate(() => {
+        const s = getComputedStyle(document.activeElement);
+        return { width: parseFloat(s.outlineWidth), style: s.outlineStyle };
+      });
+      assert.ok(style.width >= 2 && style.style !== "none", `visible focus on ${selector}: ${JSON.stringify(style)}`);
+    }
+
+    // Print: no header, search or emergency chrome; source links print their URLs.
+    await page.goto(server.url(GUIDANCE));
+    await page.emulateMedia({ media: "print" });
+    const print = await page.evaluate(() => {
+      const shown = (s) => {
+        const el = document.querySelector(s);
+        return el ? getComputedStyle(el).display !== "none" : false;
+      };
+      const link = document.querySelector(".doc-sources a[href^='https']");
+      return {
+        header: shown(".site-header"),
+        emergency: shown(".emergency-card"),
+        notice: shown(".update-notice"),
+        article: shown("article.guidance"),
+        after: link ? getComputedStyle(link, "::after").content : "",
+      };
+    });
+    assert.deepEqual(
+      { header: print.header, emergency: print.emergency, notice: print.notice, article: print.article },
+      { header: false, emergency: false, notice: false, article: true },
+    );
+    assert.match(print.after, /https:\/\//, "source links print their URL");
+    await page.emulateMedia({ media: "screen", reducedMotion: "reduce" });
+    assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).scrollBehavior), "auto");
+    assertClean(issues, "layout");
+  } finally {
+    await context.close();
+  }
+});
+
+check("screenshots of home, results and a guidance page (light and dark) in tests/e2e/artifacts/", async () => {
+  const server = await rootServer();
+  for (const colorScheme of ["light", "dark"]) {
+    const { context, issues } = await newContext(server, { colorScheme });
+    try {
+      const page = await context.newPage();
+      await page.goto(server.url("/"));
+      await screenshot(page, `home-${colorScheme}`);
+      await typeQuery(page, "whatsapp hacked");
+      await screenshot(page, `results-${colorScheme}`);
+      await typeQuery(page, "someone is following me");
+      await screenshot(page, `results-urgent-${colorScheme}`);
+      await page.goto(server.url(GUIDANCE));
+      await page.locator(".task-check").first().check();
+      await screenshot(page, `guidance-${colorScheme}`);
+      await page.goto(server.url(`${GUIDANCE}#whatsapp-takeover`));
+      await page.screenshot({ path: path.join(ARTIFACTS, `guidance-anchor-${colorScheme}.png`) });
+      assertClean(issues, `screenshots (${colorScheme})`);
+    } finally {
+      await context.close();
+    }
+  }
+  const { context } = await newContext(server);
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url(GUIDANCE));
+    await page.emulateMedia({ media: "print" });
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.pdf({ path: path.join(ARTIFACTS, "guidance-print.pdf"), format: "A4" }).catch(() => {});
+    await page.screenshot({ path: path.join(ARTIFACTS, "guidance-print.png"), fullPage: true });
+  } finally {
+    await context.close();
+  }
+});
+
+// ---------- Under a base path ----------
+
+check("base path /security: pages, instant search links, service worker scope and offline all stay under the base", async () => {
+  const server = await baseServer();
+  const { context, issues } = await newContext(server);
+  try {
+    const page = await context.newPage();
+    const response = await page.goto(server.url("/"));
+    assert.equal(response.status(), 200);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.base), "/security");
+    const outside = await page.evaluate(() =>
+      Array.from(document.querySelectorAll("a[href^='/'], link[href^='/'], script[src^='/']"))
+        .map((el) => el.getAttribute("href") || el.getAttribute("src"))
+        .filter((url) => !url.startsWith("/security/")),
+    );
+    assert.deepEqual(outside, [], "every site link is under /security/");
+
+    await typeQuery(page, "whatsapp hacked");
+    const links = await page.locator("#results a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    assert.ok(links.length > 0);
+    assert.ok(links.every((href) => href.startsWith("/security/")), `result links under the base: ${links.slice(0, 3)}`);
+
+    await waitForOfflineCopy(page, server);
+    await page.goto(server.url(GUIDANCE));
+    await page.locator(".task-check").first().check();
+    await context.setOffline(true);
+    const guidance = await page.goto(server.url("/guidance/reporting-and-contacts"));
+    assert.ok(guidance && guidance.ok(), "guidance opens offline under the base");
+    const home = await page.goto(server.url("/"));
+    assert.ok(home && home.ok(), "home opens offline under the base");
+    assert.match(await page.locator(".documents [data-progress-for='account-device-cyber']").textContent(), /^1 of \d+ done$/);
+    await page.goto(server.url("/search?q=x"));
+    assert.equal(await page.locator("h1").count(), 1);
+    assert.doesNotMatch(await page.locator("h1").textContent(), /search/i, "offline page, not search results");
+    await context.setOffline(false);
+    issues.console = issues.console.filter((text) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(text));
+    assertClean(issues, "base path");
+  } finally {
+    await context.close();
+  }
+});
