@@ -4,6 +4,7 @@
 //! - [`corpus`] reads and validates the guidance documents (embedded or from a directory).
 //! - [`search`] builds the Tantivy index and answers queries.
 //! - [`eval`] measures search quality against a set of real queries.
+//! - [`offline`] exports the index for the browser's offline engine.
 //! - [`web`] is the web app (axum router, pages, API, assets); [`server`] serves it.
 //!
 //! Most callers want [`Guide`]:
@@ -18,6 +19,7 @@
 pub mod corpus;
 pub mod eval;
 pub mod logging;
+pub mod offline;
 pub mod search;
 pub mod server;
 pub mod web;

@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 use candidate_security::corpus::{Audience, Category, Corpus};
 use candidate_security::eval::{evaluate, parse_judgements};
+use candidate_security::offline::parity;
 use candidate_security::web::{self, WebConfig};
 use candidate_security::{Guide, SearchRequest, server};
 use clap::{Parser, Subcommand};
@@ -86,6 +87,36 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Write the offline search bundle (the index as the browser engine reads it) as JSON.
+    Export {
+        /// Where to write it; `-` for standard output.
+        #[arg(long, default_value = "-")]
+        out: PathBuf,
+        /// Use guidance from this directory instead of the embedded corpus.
+        #[arg(long, env = "CANDIDATE_SECURITY_GUIDANCE_DIR")]
+        guidance_dir: Option<PathBuf>,
+    },
+    /// Check that the browser engine (run under Node) ranks as the server does.
+    Parity {
+        /// Query files (tab-separated, queries in the first column).
+        #[arg(default_value = "tests/relevance/dev-queries.tsv")]
+        files: Vec<PathBuf>,
+        /// Also run this many queries generated from the vocabulary.
+        #[arg(long, default_value_t = 1000)]
+        generated: usize,
+        /// Seed for the generated queries.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The Node.js command.
+        #[arg(long, default_value = "node")]
+        node: PathBuf,
+        /// Print every disagreement in full as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Use guidance from this directory instead of the embedded corpus.
+        #[arg(long, env = "CANDIDATE_SECURITY_GUIDANCE_DIR")]
+        guidance_dir: Option<PathBuf>,
     },
     /// Search the guidance and print the results.
     Search {
@@ -265,6 +296,62 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 write!(out, "{report}")?;
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            out: path,
+            guidance_dir,
+        } => {
+            let guide = open(guidance_dir.as_deref())?;
+            let bundle = serde_json::to_vec(&candidate_security::offline::bundle(&guide)?)?;
+            if path.as_os_str() == "-" {
+                out.write_all(&bundle)?;
+            } else {
+                std::fs::write(&path, &bundle).with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Parity {
+            files,
+            generated,
+            seed,
+            node,
+            json,
+            guidance_dir,
+        } => {
+            let guide = open(guidance_dir.as_deref())?;
+            let mut sets: Vec<(String, Vec<String>)> = Vec::new();
+            for file in &files {
+                let shown = file.display().to_string();
+                let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {shown}"))?;
+                let queries = parse_judgements(&shown, &text)?.into_iter().map(|j| j.query).collect();
+                sets.push((shown, queries));
+            }
+            if generated > 0 {
+                sets.push((
+                    format!("{generated} generated queries (seed {seed})"),
+                    parity::generated_queries(&guide, generated, seed),
+                ));
+            }
+            let mut all_agree = true;
+            for (name, queries) in sets {
+                let report = parity::check(&guide, &queries, &node)?;
+                if json {
+                    writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+                }
+                writeln!(
+                    out,
+                    "{name}: {} queries; top-1 agree {:.2} %, top-5 agree {:.2} %, identical answers {:.2} %",
+                    report.queries,
+                    report.top1_share() * 100.0,
+                    report.top5_share() * 100.0,
+                    report.exact_agree as f64 * 100.0 / report.queries.max(1) as f64
+                )?;
+                for d in report.disagreements.iter().take(10) {
+                    writeln!(out, "  {:?}\n    server  {:?}\n    browser {:?}", d.query, d.server.documents, d.browser.documents)?;
+                }
+                all_agree &= report.top1_agree == report.queries;
+            }
+            Ok(if all_agree { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Search {
             query,

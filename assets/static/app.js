@@ -191,11 +191,24 @@ function initSearch() {
     shownKey = "";
   }
 
+  /** An empty box: the page as the server rendered it when that was not a search (home, topic listing). */
+  function showEmpty() {
+    if (!initialForm.q.trim()) {
+      restoreInitial();
+      return;
+    }
+    if (controller) controller.abort();
+    controller = null;
+    results.removeAttribute("aria-busy");
+    results.replaceChildren();
+    shownKey = "";
+  }
+
   async function run(state, mode) {
     window.clearTimeout(timer);
     if (mode) updateUrl(state, mode);
     if (!state.q.trim()) {
-      restoreInitial();
+      showEmpty();
       return;
     }
     const key = keyOf(state);
@@ -625,23 +638,28 @@ function initServiceWorker() {
     }
   }
 
-  navigator.serviceWorker
-    .register(`${BASE}/sw.js`, { scope: `${BASE}/` })
-    .then((registration) => {
-      if (registration.waiting) offer(registration.waiting);
-      registration.addEventListener("updatefound", () => {
-        const worker = registration.installing;
-        if (!worker) return;
-        worker.addEventListener("statechange", () => {
-          if (worker.state === "installed") offer(worker);
+  function register() {
+    navigator.serviceWorker
+      .register(`${BASE}/sw.js`, { scope: `${BASE}/` })
+      .then((registration) => {
+        if (registration.waiting) offer(registration.waiting);
+        registration.addEventListener("updatefound", () => {
+          const worker = registration.installing;
+          if (!worker) return;
+          worker.addEventListener("statechange", () => {
+            if (worker.state === "installed") offer(worker);
+          });
         });
+      })
+      .catch(() => {
+        // No service worker (private mode, unsupported): the site works online as before.
       });
-    })
-    .catch(() => {
-      // No service worker (private mode, unsupported): the site works online as before.
-    });
+    recordShownVersion();
+  }
 
-  recordShownVersion();
+  // After the page has loaded, so saving the offline copy never slows down the first page on a weak signal.
+  if (document.readyState === "complete") register();
+  else window.addEventListener("load", register, { once: true });
 }
 
 // ---------- Start ----------

@@ -4,7 +4,7 @@
 //! One Tantivy document per section. Text fields are fed pre-analysed words (see
 //! [`super::analysis`]), so the index, the vocabulary and the snippets all see the same words.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rustc_hash::FxHashMap;
 use sha2::Digest;
@@ -18,7 +18,8 @@ use tantivy::query::{
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::postings::Postings;
+use tantivy::{DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use super::analysis::{Analyzer, INDEX_ANALYZER};
 use super::expand::{AnalysedGroup, Concept, Expansion, Occur};
@@ -74,6 +75,21 @@ impl Fields {
             (self.body, BODY_BOOST),
         ]
     }
+}
+
+/// Everything the index holds for one text field, in section order, for the offline export.
+#[derive(Debug, Clone)]
+pub struct FieldPostings {
+    /// Field name (`title`, `heading` or `body`).
+    pub name: &'static str,
+    /// How much a match in this field counts.
+    pub boost: f32,
+    /// Total number of tokens in the field over all sections (BM25's average length).
+    pub total_tokens: u64,
+    /// Tantivy's one-byte field-length code per section ordinal.
+    pub fieldnorm_ids: Vec<u8>,
+    /// Term → postings: `(section ordinal, term frequency, positions)` in ordinal order.
+    pub postings: BTreeMap<String, Vec<(u32, u32, Vec<u32>)>>,
 }
 
 /// Where a section sits in the corpus, and its analysed heading and text.
@@ -324,6 +340,56 @@ impl SearchIndex {
     /// A short hash of what was indexed: every section's place and words, and the vocabulary.
     pub fn checksum(&self) -> &str {
         &self.checksum
+    }
+
+    /// Number of indexed sections (BM25's document count).
+    pub fn section_count(&self) -> usize {
+        self.sections.len()
+    }
+
+    /// The postings, field lengths and token totals of every text field, read back from the
+    /// Tantivy index itself, so an export scores exactly as the server does.
+    pub fn field_postings(&self) -> tantivy::Result<Vec<FieldPostings>> {
+        let names = ["title", "heading", "body"];
+        let mut out = Vec::with_capacity(3);
+        for ((field, boost), name) in self.fields.weighted_text().into_iter().zip(names) {
+            let mut export = FieldPostings {
+                name,
+                boost,
+                total_tokens: 0,
+                fieldnorm_ids: vec![0; self.sections.len()],
+                postings: BTreeMap::new(),
+            };
+            for (segment_ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+                let ordinals = &self.ordinals[segment_ord];
+                let norms = segment.get_fieldnorms_reader(field)?;
+                for (doc, &ord) in ordinals.iter().enumerate() {
+                    if let Some(slot) = export.fieldnorm_ids.get_mut(ord as usize) {
+                        *slot = norms.fieldnorm_id(doc as u32);
+                    }
+                }
+                let inverted = segment.inverted_index(field)?;
+                export.total_tokens += inverted.total_num_tokens();
+                let mut terms = inverted.terms().stream()?;
+                while terms.advance() {
+                    let term = String::from_utf8_lossy(terms.key()).into_owned();
+                    let mut postings = inverted
+                        .read_postings_from_terminfo(terms.value(), IndexRecordOption::WithFreqsAndPositions)?;
+                    let list = export.postings.entry(term).or_default();
+                    let mut positions = Vec::new();
+                    while postings.doc() != tantivy::TERMINATED {
+                        let ord = ordinals.get(postings.doc() as usize).copied().unwrap_or(u32::MAX);
+                        positions.clear();
+                        postings.positions(&mut positions);
+                        list.push((ord, postings.term_freq(), positions.clone()));
+                        postings.advance();
+                    }
+                    list.sort_by_key(|p| p.0);
+                }
+            }
+            out.push(export);
+        }
+        Ok(out)
     }
 
     /// A fresh analyzer for query parsing.

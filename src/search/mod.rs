@@ -7,7 +7,7 @@ pub mod grammar;
 pub mod index;
 pub mod intent;
 pub mod snippet;
-mod types;
+pub mod types;
 pub mod vocabulary;
 
 use std::path::Path;

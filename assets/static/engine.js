@@ -1,0 +1,719 @@
+// Offline search engine: answers queries on the device from the server's search bundle
+// (see src/offline/mod.rs for the bundle format), ranking exactly as the server does.
+//
+// Every step mirrors src/search/ in the Rust code, and the parity check
+// (`candidate-security parity`) holds the two to each other:
+//   grammar.rs   parse(): byte limit, control characters, quotes, -exclusions, word limit, prefix rule
+//   analysis.rs  words(): letters and digits, drop words of 40+ bytes, lowercase, fold to ASCII
+//   vocabulary.rs exact lookup, typo candidates (optimal string alignment), prefixes
+//   expand.rs    concepts: synonyms (longest match), exact, prefix, typo alternatives and weights
+//   index.rs     BM25 per field (Tantivy's formula and one-byte length codes, in 32-bit floats),
+//                field boosts, best alternative per concept, sum over concepts, filters
+//   mod.rs       ranking (score, then section order), folding by document, snippets
+//   snippet.rs   the best window of words, escaped, with <mark> around matched words
+//   intent.rs    urgent queries
+// No dependencies; works in a page, a Web Worker and Node.
+
+const F32 = Math.fround;
+const WORD = /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]+/gu;
+const NOT_ALPHANUMERIC = /[^\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]/gu;
+const ALPHANUMERIC_CHAR = /^[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]$/u;
+const WHITESPACE_CHAR = /^\p{White_Space}$/u;
+const CONTROL = /\p{Cc}/gu;
+const QUOTES = new Set(['"', "\u201c", "\u201d", "\u201e"]);
+const ENCODER = new TextEncoder();
+
+// Letters that Unicode decomposition does not take to ASCII (a subset of Tantivy's folding).
+const SPECIAL_FOLDS = new Map(Object.entries({
+  "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ł": "l", "ı": "i",
+  "ŋ": "n", "ħ": "h", "ŧ": "t", "ĸ": "q", "ſ": "s", "ĳ": "ij",
+}));
+
+/** Errors the grammar reports, with the server's wording. */
+export class QueryError extends Error {
+  constructor(kind, message) {
+    super(message);
+    this.kind = kind;
+  }
+}
+
+function utf8Length(text) {
+  return ENCODER.encode(text).length;
+}
+
+function codePoints(text) {
+  return Array.from(text);
+}
+
+/** Compare strings by UTF-8 bytes (= by code points), as Rust orders strings. */
+function compareBytes(a, b) {
+  if (a === b) return 0;
+  const x = codePoints(a);
+  const y = codePoints(b);
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i += 1) {
+    const d = x[i].codePointAt(0) - y[i].codePointAt(0);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return x.length - y.length < 0 ? -1 : x.length === y.length ? 0 : 1;
+}
+
+function asciiFold(lower) {
+  if (/^[\x00-\x7f]*$/.test(lower)) return lower;
+  let out = "";
+  for (const c of lower) {
+    if (c.charCodeAt(0) < 0x80) {
+      out += c;
+      continue;
+    }
+    const special = SPECIAL_FOLDS.get(c);
+    if (special) {
+      out += special;
+      continue;
+    }
+    const stripped = c.normalize("NFKD").replace(/\p{M}/gu, "");
+    out += /^[\x00-\x7f]+$/.test(stripped) ? stripped : c;
+  }
+  return out;
+}
+
+/** Optimal-string-alignment distance between code point arrays, or -1 if above `max`. */
+export function boundedDistance(a, b, max) {
+  if (Math.abs(a.length - b.length) > max) return -1;
+  const width = b.length + 1;
+  let before = new Array(width).fill(0);
+  let previous = Array.from({ length: width }, (_, j) => j);
+  let current = new Array(width).fill(0);
+  for (let i = 1; i <= a.length; i += 1) {
+    current[0] = i;
+    let rowMin = current[0];
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        value = Math.min(value, before[j - 2] + 1);
+      }
+      current[j] = value;
+      rowMin = Math.min(rowMin, value);
+    }
+    if (rowMin > max) return -1;
+    [before, previous, current] = [previous, current, before];
+  }
+  const distance = previous[b.length];
+  return distance <= max ? distance : -1;
+}
+
+function escapeHtml(text) {
+  let out = "";
+  for (const c of text) {
+    switch (c) {
+      case "&": out += "&amp;"; break;
+      case "<": out += "&lt;"; break;
+      case ">": out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case "'": out += "&#39;"; break;
+      case "\n": case "\r": case "\t": out += " "; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+/** Build an engine from a parsed bundle. `engine.ready` is false (with `engine.problem`) when
+ * the index rebuilt here does not match the server's statistics. */
+export function createEngine(bundle) {
+  return new Engine(bundle);
+}
+
+class Engine {
+  constructor(bundle) {
+    if (bundle.format !== 1) throw new Error(`unsupported bundle format ${bundle.format}`);
+    this.bundle = bundle;
+    this.params = bundle.params;
+    this.version = bundle.version;
+    this.terms = bundle.terms;
+    this.fold = new Map(Object.entries(bundle.fold));
+    this.wordIndex = new Map();
+    this.byLength = [];
+    this.words = bundle.words;
+    bundle.words.forEach((word, i) => {
+      this.wordIndex.set(word, i);
+      const chars = codePoints(word);
+      (this.byLength[chars.length] ||= []).push([chars, i]);
+    });
+    this.wordTerms = bundle.wordTerms;
+    this.wordCounts = bundle.wordCounts;
+    this.synonyms = bundle.synonyms;
+    this.urgent = bundle.urgent;
+    this.documents = bundle.documents.map(([slug, title, summary, category, audience]) => ({
+      slug, title, summary, category, audience,
+    }));
+    this.sections = bundle.sectionData.map(([document, heading, anchor, text]) => ({
+      document, heading, anchor, text,
+    }));
+    this.sectionCount = bundle.sections;
+    this.wordCache = new Map();
+    this.buildIndex();
+  }
+
+  // ---- analysis (analysis.rs) ----
+
+  /** Words of `text`: {start, end, surface, position}; offsets are UTF-16 indexes. */
+  analyse(text) {
+    const out = [];
+    let position = 0;
+    for (const match of text.matchAll(WORD)) {
+      const raw = match[0];
+      const here = position;
+      position += 1;
+      if (utf8Length(raw) >= this.params.maxWordBytes) continue;
+      const lower = raw.toLowerCase();
+      let surface = this.fold.get(lower) ?? asciiFold(lower);
+      surface = surface.replace(NOT_ALPHANUMERIC, "");
+      if (!surface) continue;
+      out.push({ start: match.index, end: match.index + raw.length, surface, position: here });
+    }
+    return out;
+  }
+
+  termOf(surface) {
+    const i = this.wordIndex.get(surface);
+    return i === undefined ? undefined : this.wordTerms[i];
+  }
+
+  // ---- the index, rebuilt from the section texts and checked against the server ----
+
+  buildIndex() {
+    const fields = this.params.fields.length;
+    this.postings = Array.from({ length: fields }, () => new Map());
+    this.norms = Array.from({ length: fields }, () => new Uint8Array(this.sectionCount));
+    const totals = new Array(fields).fill(0);
+    const table = this.bundle.fieldnorms;
+    const normId = (n) => {
+      let lo = 0;
+      let hi = table.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (table[mid] <= n) lo = mid; else hi = mid - 1;
+      }
+      return lo;
+    };
+    let problem = null;
+    this.sections.forEach((section, ord) => {
+      const document = this.documents[section.document];
+      const texts = [document.title, section.heading, section.text];
+      texts.forEach((text, field) => {
+        const words = this.analyse(text);
+        totals[field] += words.length;
+        this.norms[field][ord] = normId(words.length);
+        const map = this.postings[field];
+        for (const word of words) {
+          const term = this.termOf(word.surface);
+          if (term === undefined) {
+            problem ||= `word "${word.surface}" is not in the vocabulary`;
+            continue;
+          }
+          let list = map.get(term);
+          if (!list) {
+            list = [];
+            map.set(term, list);
+          }
+          let last = list[list.length - 1];
+          if (!last || last.ord !== ord) {
+            last = { ord, tf: 0, positions: [] };
+            list.push(last);
+          }
+          last.tf += 1;
+          last.positions.push(word.position);
+        }
+      });
+    });
+    for (let field = 0; field < fields; field += 1) {
+      let count = 0;
+      for (const list of this.postings[field].values()) count += list.length;
+      if (totals[field] !== this.bundle.totalTokens[field]) {
+        problem ||= `${this.params.fields[field]}: ${totals[field]} tokens, the server has ${this.bundle.totalTokens[field]}`;
+      }
+      if (count !== this.bundle.postingCounts[field]) {
+        problem ||= `${this.params.fields[field]}: ${count} postings, the server has ${this.bundle.postingCounts[field]}`;
+      }
+      const expected = this.bundle.norms[field];
+      for (let ord = 0; ord < this.sectionCount; ord += 1) {
+        if (this.norms[field][ord] !== expected[ord]) {
+          problem ||= `${this.params.fields[field]}: length of section ${ord} differs`;
+        }
+      }
+    }
+    this.totals = totals;
+    this.ready = problem === null;
+    this.problem = problem;
+    // BM25 constants per field (bm25.rs), in 32-bit floats.
+    const k1 = F32(this.params.k1);
+    const b = F32(this.params.b);
+    const n = F32(this.sectionCount);
+    this.cache = totals.map((total) => {
+      const average = F32(F32(total) / n);
+      return table.map((length) => F32(k1 * F32(F32(F32(1) - b) + F32(F32(b * F32(length)) / average))));
+    });
+  }
+
+  idf(df) {
+    const n = this.sectionCount;
+    const x = F32(F32(F32(n - df) + F32(0.5)) / F32(F32(df) + F32(0.5)));
+    return F32(Math.log(F32(F32(1) + x)));
+  }
+
+  // ---- vocabulary.rs ----
+
+  allowedEdits(chars) {
+    if (chars >= this.params.twoEditsMinChars) return 2;
+    if (chars >= this.params.oneEditMinChars) return 1;
+    return 0;
+  }
+
+  fuzzy(surface) {
+    const query = codePoints(surface);
+    const max = this.allowedEdits(query.length);
+    if (max === 0) return [];
+    const found = [];
+    for (let len = Math.max(0, query.length - max); len <= query.length + max; len += 1) {
+      for (const [chars, i] of this.byLength[len] || []) {
+        const distance = boundedDistance(query, chars, max);
+        if (distance >= 0) found.push({ distance, i, keepsFirst: chars[0] === query[0] });
+      }
+    }
+    found.sort((x, y) => x.distance - y.distance
+      || (y.keepsFirst - x.keepsFirst)
+      || (this.wordCounts[y.i] - this.wordCounts[x.i])
+      || compareBytes(this.words[x.i], this.words[y.i]));
+    return this.distinctTerms(found.map((f) => ({ surface: this.words[f.i], term: this.wordTerms[f.i], distance: f.distance })), this.params.maxFuzzyTerms);
+  }
+
+  prefixed(prefix) {
+    if (codePoints(prefix).length < this.params.minPrefixChars) return [];
+    // First word strictly after `prefix` in byte order.
+    let lo = 0;
+    let hi = this.words.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareBytes(this.words[mid], prefix) <= 0) lo = mid + 1; else hi = mid;
+    }
+    const found = [];
+    for (let i = lo; i < this.words.length && this.words[i].startsWith(prefix); i += 1) found.push(i);
+    found.sort((x, y) => (this.wordCounts[y] - this.wordCounts[x]) || compareBytes(this.words[x], this.words[y]));
+    return this.distinctTerms(found.map((i) => ({ surface: this.words[i], term: this.wordTerms[i], distance: 0 })), this.params.maxPrefixTerms);
+  }
+
+  distinctTerms(sorted, max) {
+    const out = [];
+    for (const candidate of sorted) {
+      if (out.some((c) => c.term === candidate.term)) continue;
+      if (out.length === max) break;
+      out.push(candidate);
+    }
+    return out;
+  }
+
+  // ---- grammar.rs ----
+
+  parse(query) {
+    if (utf8Length(query) > this.params.maxQueryBytes) {
+      throw new QueryError("too-long", `the search is too long: use at most ${this.params.maxQueryBytes} characters`);
+    }
+    const cleaned = query.replace(CONTROL, " ");
+    const parts = [];
+    const push = (kind, start, end) => {
+      const words = this.analyse(cleaned.slice(start, end)).map((w) => ({
+        start: w.start + start, end: w.end + start, surface: w.surface,
+      }));
+      if (words.length === 0) return;
+      const last = parts[parts.length - 1];
+      if (last && last.kind === kind && kind !== "phrase") last.words.push(...words);
+      else parts.push({ kind, words });
+    };
+    const pushUnquoted = (start, end) => {
+      let chunkStart = -1;
+      const flush = (from, to) => {
+        const chunk = cleaned.slice(from, to);
+        const next = codePoints(chunk.slice(1))[0];
+        if (chunk.startsWith("-") && next !== undefined && ALPHANUMERIC_CHAR.test(next)) push("exclude", from + 1, to);
+        else push("words", from, to);
+      };
+      let at = start;
+      for (const c of cleaned.slice(start, end)) {
+        const white = WHITESPACE_CHAR.test(c);
+        if (white && chunkStart >= 0) {
+          flush(chunkStart, at);
+          chunkStart = -1;
+        } else if (!white && chunkStart < 0) {
+          chunkStart = at;
+        }
+        at += c.length;
+      }
+      if (chunkStart >= 0) flush(chunkStart, end);
+    };
+    let inQuote = false;
+    let segmentStart = 0;
+    let at = 0;
+    for (const c of cleaned) {
+      if (QUOTES.has(c)) {
+        if (inQuote) push("phrase", segmentStart, at); else pushUnquoted(segmentStart, at);
+        inQuote = !inQuote;
+        segmentStart = at + c.length;
+      }
+      at += c.length;
+    }
+    if (inQuote) push("phrase", segmentStart, cleaned.length); else pushUnquoted(segmentStart, cleaned.length);
+    const count = parts.reduce((n, p) => n + p.words.length, 0);
+    if (count > this.params.maxWords) {
+      throw new QueryError("too-many-words", `the search has too many words: use at most ${this.params.maxWords}`);
+    }
+    const chars = codePoints(cleaned);
+    const endsInWord = chars.length > 0 && ALPHANUMERIC_CHAR.test(chars[chars.length - 1]);
+    const lastPart = parts[parts.length - 1];
+    const lastWordIsPrefix = endsInWord && !!lastPart && lastPart.kind === "words"
+      && lastPart.words[lastPart.words.length - 1].end === cleaned.length;
+    return { cleaned, parts, lastWordIsPrefix };
+  }
+
+  // ---- expand.rs ----
+
+  expand(parsed) {
+    const w = this.params.weights;
+    const concepts = [];
+    const corrections = [];
+    const exact = (term) => ({ terms: [term], weight: w.exact });
+    const add = (alternatives, term, weight) => {
+      const existing = alternatives.find((a) => a.terms.length === 1 && a.terms[0] === term);
+      if (existing) {
+        if (existing.weight < weight) existing.weight = weight;
+      } else {
+        alternatives.push({ terms: [term], weight });
+      }
+    };
+    const lastPart = parsed.parts.length - 1;
+    parsed.parts.forEach((part, partIndex) => {
+      if (part.kind === "phrase") {
+        const terms = part.words.map((word) => this.termOf(word.surface));
+        concepts.push({ occur: "must", alternatives: terms.includes(undefined) ? [] : [{ terms, weight: w.exact }] });
+        return;
+      }
+      if (part.kind === "exclude") {
+        for (const word of part.words) {
+          const term = this.termOf(word.surface);
+          if (term !== undefined) concepts.push({ occur: "mustNot", alternatives: [exact(term)] });
+        }
+        return;
+      }
+      const prefixLast = parsed.lastWordIsPrefix && partIndex === lastPart;
+      const readings = [];
+      const fuzzy = [];
+      for (const word of part.words) {
+        const term = this.termOf(word.surface);
+        if (term !== undefined) {
+          readings.push(term);
+          fuzzy.push([]);
+          continue;
+        }
+        const candidates = this.fuzzy(word.surface);
+        if (candidates.length > 0) corrections.push({ typed: word.surface, suggested: candidates[0].surface });
+        readings.push(candidates.length > 0 ? candidates[0].term : undefined);
+        fuzzy.push(candidates.map((c) => ({ terms: [c.term], weight: w.fuzzy })));
+      }
+      const count = part.words.length;
+      const covered = new Array(count).fill(false);
+      let i = 0;
+      while (i < count) {
+        const match = this.longestSynonym(readings.slice(i));
+        if (!match) {
+          i += 1;
+          continue;
+        }
+        const [group, len] = match;
+        const typed = readings.slice(i, i + len).filter((r) => r !== undefined);
+        const alternatives = group.map((terms) => {
+          const isTyped = terms.length === typed.length && terms.every((t, k) => t === typed[k]);
+          return { terms, weight: isTyped ? w.exact : w.synonym };
+        });
+        if (len === 1) {
+          covered[i] = true;
+          if (prefixLast && i + 1 === count) {
+            for (const c of this.prefixed(part.words[i].surface)) add(alternatives, c.term, w.prefix);
+          }
+        }
+        concepts.push({ occur: "should", alternatives });
+        i += len;
+      }
+      part.words.forEach((word, k) => {
+        if (covered[k]) return;
+        let alternatives = [];
+        const term = this.termOf(word.surface);
+        if (term !== undefined) alternatives.push(exact(term));
+        if (prefixLast && k + 1 === count) {
+          for (const c of this.prefixed(word.surface)) add(alternatives, c.term, w.prefix);
+        }
+        if (alternatives.length === 0) {
+          alternatives = fuzzy[k].map((a) => ({ ...a }));
+        } else {
+          const at = corrections.findIndex((c) => c.typed === word.surface);
+          if (at >= 0) corrections.splice(at, 1);
+        }
+        concepts.push({ occur: "should", alternatives });
+      });
+    });
+    return { concepts, corrections };
+  }
+
+  longestSynonym(readings) {
+    let best = null;
+    for (const group of this.synonyms) {
+      for (const terms of group) {
+        const len = terms.length;
+        if ((best === null || len > best[1]) && len <= readings.length
+          && terms.every((t, k) => readings[k] === t)) {
+          best = [group, len];
+        }
+      }
+    }
+    return best;
+  }
+
+  // ---- index.rs: scoring ----
+
+  /** Scores of one alternative: Map ordinal → score (sum over fields, times its weight). */
+  alternativeScores(alternative) {
+    const sums = new Map();
+    this.params.fields.forEach((_, field) => {
+      const boost = F32(this.params.boosts[field]);
+      const fieldScores = alternative.terms.length === 1
+        ? this.termScores(field, alternative.terms[0])
+        : this.phraseScores(field, alternative.terms);
+      for (const [ord, score] of fieldScores) {
+        sums.set(ord, F32((sums.get(ord) ?? 0) + F32(score * boost)));
+      }
+    });
+    const weight = F32(alternative.weight);
+    for (const [ord, score] of sums) sums.set(ord, F32(score * weight));
+    return sums;
+  }
+
+  termScores(field, term) {
+    const list = this.postings[field].get(term) || [];
+    const out = new Map();
+    if (list.length === 0) return out;
+    const weight = F32(this.idf(list.length) * F32(F32(1) + F32(this.params.k1)));
+    const cache = this.cache[field];
+    for (const posting of list) {
+      const tf = F32(posting.tf);
+      const norm = cache[this.norms[field][posting.ord]];
+      out.set(posting.ord, F32(weight * F32(tf / F32(tf + norm))));
+    }
+    return out;
+  }
+
+  phraseScores(field, terms) {
+    const lists = terms.map((t) => this.postings[field].get(t) || []);
+    const out = new Map();
+    if (lists.some((l) => l.length === 0)) return out;
+    let idf = F32(0);
+    for (const list of lists) idf = F32(idf + this.idf(list.length));
+    const weight = F32(idf * F32(F32(1) + F32(this.params.k1)));
+    const cache = this.cache[field];
+    const byOrd = lists.map((list) => new Map(list.map((p) => [p.ord, p])));
+    for (const first of lists[0]) {
+      const postings = byOrd.map((m) => m.get(first.ord));
+      if (postings.some((p) => !p)) continue;
+      let left = first.positions.slice();
+      for (let k = 1; k < terms.length; k += 1) {
+        const right = new Set(postings[k].positions.map((p) => p - k));
+        left = left.filter((p) => right.has(p));
+      }
+      if (left.length === 0) continue;
+      const pf = F32(left.length);
+      const norm = cache[this.norms[field][first.ord]];
+      out.set(first.ord, F32(weight * F32(pf / F32(pf + norm))));
+    }
+    return out;
+  }
+
+  /** Every matching section as [ordinal, score], best first, ties in corpus order. */
+  run(expansion, category, audience) {
+    const total = new Map();
+    let positive = false;
+    let mustFailed = false;
+    const required = [];
+    const excluded = new Set();
+    for (const concept of expansion.concepts) {
+      if (concept.alternatives.length === 0) {
+        if (concept.occur === "must") mustFailed = true;
+        continue;
+      }
+      const best = new Map();
+      for (const alternative of concept.alternatives) {
+        for (const [ord, score] of this.alternativeScores(alternative)) {
+          const previous = best.get(ord);
+          if (previous === undefined || score > previous) best.set(ord, score);
+        }
+      }
+      if (concept.occur === "mustNot") {
+        for (const ord of best.keys()) excluded.add(ord);
+        continue;
+      }
+      positive = true;
+      if (concept.occur === "must") required.push(best);
+      for (const [ord, score] of best) total.set(ord, F32((total.get(ord) ?? 0) + score));
+    }
+    if (!positive || mustFailed) return [];
+    const hits = [];
+    for (const [ord, score] of total) {
+      if (excluded.has(ord)) continue;
+      if (!required.every((m) => m.has(ord))) continue;
+      const document = this.documents[this.sections[ord].document];
+      if (category && document.category !== category) continue;
+      if (audience && !document.audience.includes(audience)) continue;
+      hits.push([ord, score]);
+    }
+    hits.sort((a, b) => (b[1] - a[1]) || (a[0] - b[0]));
+    return hits;
+  }
+
+  // ---- snippet.rs ----
+
+  sectionWords(ord) {
+    let cached = this.wordCache.get(ord);
+    if (!cached) {
+      const section = this.sections[ord];
+      const heading = section.heading || this.documents[section.document].title;
+      const withTerms = (text) => this.analyse(text).map((w) => ({ start: w.start, end: w.end, term: this.termOf(w.surface) }));
+      cached = { heading, headingWords: withTerms(heading), bodyWords: withTerms(section.text) };
+      this.wordCache.set(ord, cached);
+    }
+    return cached;
+  }
+
+  highlight(text, words, terms, start, end) {
+    let html = "";
+    let at = start;
+    for (const word of words) {
+      if (!terms.has(word.term)) continue;
+      if (word.start < at || word.end > end) continue;
+      html += escapeHtml(text.slice(at, word.start));
+      html += `<mark>${escapeHtml(text.slice(word.start, word.end))}</mark>`;
+      at = word.end;
+    }
+    return html + escapeHtml(text.slice(at, end));
+  }
+
+  snippet(text, words, terms) {
+    if (words.length === 0) return escapeHtml(text);
+    const size = this.params.snippetWindow;
+    const windowAt = (first) => [first, Math.max(0, Math.min(first + size, words.length) - 1)];
+    let best = windowAt(0);
+    let bestKey = [0, 0];
+    words.forEach((word, i) => {
+      if (!terms.has(word.term)) return;
+      const [from, to] = windowAt(Math.max(0, i - 3));
+      const distinct = new Set();
+      let hits = 0;
+      for (let k = from; k <= to; k += 1) {
+        if (terms.has(words[k].term)) {
+          hits += 1;
+          distinct.add(words[k].term);
+        }
+      }
+      if (distinct.size > bestKey[0] || (distinct.size === bestKey[0] && hits > bestKey[1])) {
+        bestKey = [distinct.size, hits];
+        best = [from, to];
+      }
+    });
+    const [first, last] = best;
+    const start = first === 0 ? 0 : words[first].start;
+    const end = last + 1 >= words.length ? text.length : words[last].end;
+    let html = start > 0 ? "\u2026" : "";
+    html += this.highlight(text, words.slice(first, last + 1), terms, start, end);
+    if (end < text.length) html += "\u2026";
+    return html;
+  }
+
+  // ---- intent.rs ----
+
+  isUrgent(parsed) {
+    return parsed.parts.filter((p) => p.kind !== "exclude").some((part) => {
+      const readings = part.words.map((word) => {
+        const term = this.termOf(word.surface);
+        if (term !== undefined) return term;
+        const candidates = this.fuzzy(word.surface);
+        return candidates.length > 0 ? candidates[0].term : undefined;
+      });
+      return this.urgent.some((terms) => terms.length > 0 && readings.some((_, start) =>
+        start + terms.length <= readings.length && terms.every((t, k) => readings[start + k] === t)));
+    });
+  }
+
+  // ---- mod.rs: the search ----
+
+  /** Run a search. `request` = {query, category?, audience?, limit?}; the result has the
+   * same shape as the server's JSON. Throws QueryError for refused queries. */
+  search(request) {
+    const started = (typeof performance !== "undefined" ? performance : Date).now();
+    const parsed = this.parse(request.query ?? "");
+    const expansion = this.expand(parsed);
+    const hits = this.run(expansion, request.category || null, request.audience || null);
+    const terms = new Set();
+    for (const concept of expansion.concepts) {
+      if (concept.occur === "mustNot") continue;
+      for (const alternative of concept.alternatives) for (const t of alternative.terms) terms.add(t);
+    }
+    const urgent = this.isUrgent(parsed);
+    const limit = Math.min(Math.max(request.limit ?? this.params.defaultLimit, 1), this.params.maxLimit);
+    const documents = [];
+    const slots = new Map();
+    for (const [ord, score] of hits) {
+      const section = this.sections[ord];
+      let slot = slots.get(section.document);
+      if (slot === undefined) {
+        const d = this.documents[section.document];
+        documents.push({
+          slug: d.slug, title: d.title, summary: d.summary, category: d.category, audience: d.audience,
+          url: `/guidance/${d.slug}`, score, sections: [], matched_sections: 0,
+        });
+        slot = documents.length - 1;
+        slots.set(section.document, slot);
+      }
+      const hit = documents[slot];
+      hit.matched_sections += 1;
+      if (hit.sections.length < this.params.sectionsPerDocument && slot < limit) {
+        const words = this.sectionWords(ord);
+        hit.sections.push({
+          heading: words.heading,
+          heading_html: this.highlight(words.heading, words.headingWords, terms, 0, words.heading.length),
+          anchor: section.anchor,
+          url: `/guidance/${this.documents[section.document].slug}#${section.anchor}`,
+          snippet_html: this.snippet(section.text, words.bodyWords, terms),
+          score,
+        });
+      }
+    }
+    const totalDocuments = documents.length;
+    let suggestion = null;
+    if (expansion.corrections.length > 0) {
+      let text = parsed.cleaned;
+      const words = parsed.parts.flatMap((p) => p.words).sort((a, b) => b.start - a.start);
+      for (const word of words) {
+        const correction = expansion.corrections.find((c) => c.typed === word.surface);
+        if (correction) text = text.slice(0, word.start) + correction.suggested + text.slice(word.end);
+      }
+      suggestion = text.split(/\p{White_Space}+/u).filter(Boolean).join(" ");
+    }
+    return {
+      query: request.query ?? "",
+      total_sections: hits.length,
+      total_documents: totalDocuments,
+      documents: documents.slice(0, limit),
+      corrections: expansion.corrections,
+      suggestion,
+      urgent,
+      took_us: Math.round(((typeof performance !== "undefined" ? performance : Date).now() - started) * 1000),
+    };
+  }
+}

@@ -1,0 +1,28 @@
+// Runs the browser engine under Node for `candidate-security parity`:
+//   node parity-runner.mjs BUNDLE.json QUERIES.json  →  JSON results on stdout
+import fs from "node:fs";
+import { createEngine } from "./engine.js";
+
+const [bundlePath, queriesPath] = process.argv.slice(2);
+const engine = createEngine(JSON.parse(fs.readFileSync(bundlePath, "utf8")));
+if (!engine.ready) {
+  process.stderr.write(`the offline index does not match the server's: ${engine.problem}\n`);
+  process.exit(2);
+}
+const queries = JSON.parse(fs.readFileSync(queriesPath, "utf8"));
+const results = queries.map((query) => {
+  try {
+    const r = engine.search({ query });
+    return {
+      documents: r.documents.map((d) => d.slug),
+      scores: r.documents.map((d) => d.score),
+      sections: r.documents.map((d) => d.sections.map((s) => [s.url, s.heading_html, s.snippet_html])),
+      total: r.total_sections,
+      urgent: r.urgent,
+      suggestion: r.suggestion,
+    };
+  } catch (error) {
+    return { error: error.kind || String(error) };
+  }
+});
+process.stdout.write(JSON.stringify(results));
