@@ -306,7 +306,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if path.as_os_str() == "-" {
                 out.write_all(&bundle)?;
             } else {
-                std::fs::write(&path, &bundle).with_context(|| format!("cannot write {}", path.display()))?;
+                std::fs::write(&path, &bundle)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -322,8 +323,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut sets: Vec<(String, Vec<String>)> = Vec::new();
             for file in &files {
                 let shown = file.display().to_string();
-                let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {shown}"))?;
-                let queries = parse_judgements(&shown, &text)?.into_iter().map(|j| j.query).collect();
+                let text = std::fs::read_to_string(file)
+                    .with_context(|| format!("cannot read {shown}"))?;
+                let queries = parse_judgements(&shown, &text)?
+                    .into_iter()
+                    .map(|j| j.query)
+                    .collect();
                 sets.push((shown, queries));
             }
             if generated > 0 {
@@ -347,11 +352,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     report.exact_agree as f64 * 100.0 / report.queries.max(1) as f64
                 )?;
                 for d in report.disagreements.iter().take(10) {
-                    writeln!(out, "  {:?}\n    server  {:?}\n    browser {:?}", d.query, d.server.documents, d.browser.documents)?;
+                    writeln!(
+                        out,
+                        "  {:?}\n    server  {:?}\n    browser {:?}",
+                        d.query, d.server.documents, d.browser.documents
+                    )?;
                 }
                 all_agree &= report.top1_agree == report.queries;
             }
-            Ok(if all_agree { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if all_agree {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Search {
             query,

@@ -71,19 +71,26 @@ pub fn bundle(guide: &Guide) -> tantivy::Result<Value> {
         .vocabulary
         .iter()
         .filter_map(|(surface, entry)| Some((surface, term_index(&entry.term)?, entry.count)))
-        .fold((Vec::new(), Vec::new(), Vec::new()), |mut acc, (w, t, c)| {
-            acc.0.push(w);
-            acc.1.push(t);
-            acc.2.push(c);
-            acc
-        });
+        .fold(
+            (Vec::new(), Vec::new(), Vec::new()),
+            |mut acc, (w, t, c)| {
+                acc.0.push(w);
+                acc.1.push(t);
+                acc.2.push(c);
+                acc
+            },
+        );
 
     let sequences = |list: &[Vec<String>]| -> Vec<Vec<usize>> {
         list.iter()
             .map(|terms| terms.iter().filter_map(|t| term_index(t)).collect())
             .collect()
     };
-    let synonyms: Vec<Vec<Vec<usize>>> = search.synonyms.iter().map(|g| sequences(&g.terms)).collect();
+    let synonyms: Vec<Vec<Vec<usize>>> = search
+        .synonyms
+        .iter()
+        .map(|g| sequences(&g.terms))
+        .collect();
 
     let mut analyzer = search.analyzer();
     let mut fold: BTreeMap<String, String> = BTreeMap::new();
@@ -174,4 +181,3 @@ fn params() -> Value {
         "snippetWindow": snippet::WINDOW_WORDS,
     })
 }
-

@@ -113,7 +113,13 @@ pub fn server_answer(guide: &Guide, query: &str) -> Answer {
                 .map(|d| {
                     d.sections
                         .iter()
-                        .map(|s| (s.url.clone(), s.heading_html.clone(), s.snippet_html.clone()))
+                        .map(|s| {
+                            (
+                                s.url.clone(),
+                                s.heading_html.clone(),
+                                s.snippet_html.clone(),
+                            )
+                        })
                         .collect()
                 })
                 .collect(),
@@ -138,12 +144,19 @@ pub fn server_answer(guide: &Guide, query: &str) -> Answer {
 }
 
 /// The browser engine's answers to `queries`, run under `node`.
-pub fn browser_answers(guide: &Guide, queries: &[String], node: &Path) -> Result<Vec<Answer>, ParityError> {
+pub fn browser_answers(
+    guide: &Guide,
+    queries: &[String],
+    node: &Path,
+) -> Result<Vec<Answer>, ParityError> {
     let dir = scratch_dir()?;
     let result = (|| {
         std::fs::write(dir.join("engine.js"), ENGINE)?;
         std::fs::write(dir.join("runner.mjs"), RUNNER)?;
-        std::fs::write(dir.join("bundle.json"), serde_json::to_vec(&super::bundle(guide)?)?)?;
+        std::fs::write(
+            dir.join("bundle.json"),
+            serde_json::to_vec(&super::bundle(guide)?)?,
+        )?;
         std::fs::write(dir.join("queries.json"), serde_json::to_vec(queries)?)?;
         let output = Command::new(node)
             .arg(dir.join("runner.mjs"))
@@ -265,7 +278,10 @@ fn misspell(word: &str, next: &mut impl FnMut(usize) -> usize) -> String {
 fn scratch_dir() -> std::io::Result<PathBuf> {
     let base = std::env::temp_dir();
     for attempt in 0..100u32 {
-        let dir = base.join(format!("candidate-security-parity-{}-{attempt}", std::process::id()));
+        let dir = base.join(format!(
+            "candidate-security-parity-{}-{attempt}",
+            std::process::id()
+        ));
         match std::fs::create_dir(&dir) {
             Ok(()) => return Ok(dir),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,

@@ -11,6 +11,7 @@ use sha2::Digest;
 use std::sync::Arc;
 
 use tantivy::collector::TopDocs;
+use tantivy::postings::Postings;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
     Occur as TantivyOccur, PhraseQuery, Query, TermQuery,
@@ -18,8 +19,9 @@ use tantivy::query::{
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::postings::Postings;
-use tantivy::{DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
 
 use super::analysis::{Analyzer, INDEX_ANALYZER};
 use super::expand::{AnalysedGroup, Concept, Expansion, Occur};
@@ -373,12 +375,17 @@ impl SearchIndex {
                 let mut terms = inverted.terms().stream()?;
                 while terms.advance() {
                     let term = String::from_utf8_lossy(terms.key()).into_owned();
-                    let mut postings = inverted
-                        .read_postings_from_terminfo(terms.value(), IndexRecordOption::WithFreqsAndPositions)?;
+                    let mut postings = inverted.read_postings_from_terminfo(
+                        terms.value(),
+                        IndexRecordOption::WithFreqsAndPositions,
+                    )?;
                     let list = export.postings.entry(term).or_default();
                     let mut positions = Vec::new();
                     while postings.doc() != tantivy::TERMINATED {
-                        let ord = ordinals.get(postings.doc() as usize).copied().unwrap_or(u32::MAX);
+                        let ord = ordinals
+                            .get(postings.doc() as usize)
+                            .copied()
+                            .unwrap_or(u32::MAX);
                         positions.clear();
                         postings.positions(&mut positions);
                         list.push((ord, postings.term_freq(), positions.clone()));

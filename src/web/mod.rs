@@ -55,6 +55,9 @@ pub enum WebError {
     /// A page template failed to render (a bug).
     #[error("could not render a page: {0}")]
     Template(#[from] askama::Error),
+    /// The search bundle could not be read from the index (a bug).
+    #[error("could not export the search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
     /// A generated JSON document failed to serialize (a bug).
     #[error("could not build a JSON document: {0}")]
     Json(#[from] serde_json::Error),
@@ -66,6 +69,7 @@ pub struct AppState {
     guide: Arc<Guide>,
     site: Arc<Site>,
     pages: Arc<HashMap<String, Precompressed>>,
+    bundle: Arc<(String, Precompressed)>,
     not_found: Arc<Precompressed>,
     ready: Arc<AtomicBool>,
     index_checksum: Arc<str>,
@@ -120,9 +124,19 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
         .map(|(route, served)| (route.to_owned(), format!("{base}/assets{served}")))
         .collect();
 
+    // The offline search bundle, at a URL that changes whenever its content does.
+    let bundle = serde_json::to_vec(&crate::offline::bundle(&guide)?)?;
+    let bundle_name: String = Sha256::digest(&bundle)[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let bundle_name = format!("offline-index.{bundle_name}.json");
+    let bundle_url = format!("{base}/bundle/{bundle_name}");
+
     let sw_source = include_str!("../../assets/sw.js");
     let mut version_hasher = Sha256::new();
     version_hasher.update(guide.corpus().version.as_bytes());
+    version_hasher.update(bundle_url.as_bytes());
     let mut served: Vec<&String> = asset_urls.values().collect();
     served.sort();
     for url in &served {
@@ -133,7 +147,7 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let site = Site::new(base.clone(), version, asset_urls);
+    let site = Site::new(base.clone(), version, asset_urls, bundle_url);
 
     let corpus = guide.corpus();
     let html = |body: String| {
@@ -160,6 +174,7 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
             .map(|d| format!("{base}/guidance/{}", d.meta.slug)),
     );
     precache.push(format!("{base}/manifest.webmanifest"));
+    precache.push(site.bundle_url.clone());
     precache.extend(site.asset_urls().map(str::to_owned));
     precache.sort();
     let sw_manifest =
@@ -202,12 +217,22 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
         ),
     );
 
+    let bundle = Arc::new((
+        bundle_name,
+        Precompressed::new(
+            bundle,
+            "application/json",
+            "public, max-age=31536000, immutable",
+        ),
+    ));
+
     let ready = Arc::new(AtomicBool::new(true));
     let state = AppState {
         index_checksum: Arc::from(guide.index().checksum()),
         guide,
         site: Arc::new(site),
         pages: Arc::new(pages_map),
+        bundle,
         not_found: Arc::new(not_found),
         ready: ready.clone(),
     };
@@ -228,6 +253,7 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
                 .layer(DefaultBodyLimit::max(MAX_FORM_BYTES)),
         )
         .route("/api/search", get(api::search))
+        .route("/bundle/{file}", get(offline_bundle))
         .route("/api/documents", get(page))
         .route("/api/version", get(page))
         .route("/healthz", get(healthz))
@@ -281,6 +307,23 @@ async fn page(State(state): State<AppState>, request: Request) -> Response {
     match state.pages.get(relative) {
         Some(page) => page.respond(request.headers()),
         None => not_found_response(&state, request.headers()),
+    }
+}
+
+/// The offline search bundle, only at its current content-hashed name.
+async fn offline_bundle(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let (name, bundle) = &*state.bundle;
+    if file == *name {
+        bundle.respond(&headers)
+    } else {
+        api::error(
+            StatusCode::NOT_FOUND,
+            "There is no search bundle at this address.",
+        )
     }
 }
 

@@ -14,15 +14,24 @@ pub struct Site {
     pub version: String,
     /// Asset route (`/style.css`) → full served URL (`{base}/assets/style.<hash>.css`).
     assets: HashMap<String, String>,
+    /// URL of the offline search bundle (content-hashed).
+    pub bundle_url: String,
 }
 
 impl Site {
-    /// A site at `base` whose assets are served at the URLs in `assets`.
-    pub fn new(base: String, version: String, assets: HashMap<String, String>) -> Site {
+    /// A site at `base` whose assets are served at the URLs in `assets` and whose offline
+    /// search bundle is at `bundle_url`.
+    pub fn new(
+        base: String,
+        version: String,
+        assets: HashMap<String, String>,
+        bundle_url: String,
+    ) -> Site {
         Site {
             base,
             version,
             assets,
+            bundle_url,
         }
     }
 
