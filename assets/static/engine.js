@@ -480,28 +480,34 @@ class Engine {
 
   // ---- index.rs: scoring ----
 
-  /** Scores of one alternative: Map ordinal → score (sum over fields, times its weight). */
+  /** Scores of one alternative: Map ordinal → sum over fields. As in Tantivy, boosts are
+   * multiplied into the BM25 weight before scoring: weight = idf × (1 + k1) × (alternative
+   * weight × field boost). */
   alternativeScores(alternative) {
     const sums = new Map();
+    const weight = F32(F32(1) * F32(alternative.weight));
     this.params.fields.forEach((_, field) => {
-      const boost = F32(this.params.boosts[field]);
+      const boost = F32(weight * F32(this.params.boosts[field]));
       const fieldScores = alternative.terms.length === 1
-        ? this.termScores(field, alternative.terms[0])
-        : this.phraseScores(field, alternative.terms);
+        ? this.termScores(field, alternative.terms[0], boost)
+        : this.phraseScores(field, alternative.terms, boost);
       for (const [ord, score] of fieldScores) {
-        sums.set(ord, F32((sums.get(ord) ?? 0) + F32(score * boost)));
+        sums.set(ord, F32((sums.get(ord) ?? 0) + score));
       }
     });
-    const weight = F32(alternative.weight);
-    for (const [ord, score] of sums) sums.set(ord, F32(score * weight));
     return sums;
   }
 
-  termScores(field, term) {
+  bm25Weight(idf, boost) {
+    const weight = F32(idf * F32(F32(1) + F32(this.params.k1)));
+    return boost === 1 ? weight : F32(weight * boost);
+  }
+
+  termScores(field, term, boost) {
     const list = this.postings[field].get(term) || [];
     const out = new Map();
     if (list.length === 0) return out;
-    const weight = F32(this.idf(list.length) * F32(F32(1) + F32(this.params.k1)));
+    const weight = this.bm25Weight(this.idf(list.length), boost);
     const cache = this.cache[field];
     for (const posting of list) {
       const tf = F32(posting.tf);
@@ -511,13 +517,13 @@ class Engine {
     return out;
   }
 
-  phraseScores(field, terms) {
+  phraseScores(field, terms, boost) {
     const lists = terms.map((t) => this.postings[field].get(t) || []);
     const out = new Map();
     if (lists.some((l) => l.length === 0)) return out;
     let idf = F32(0);
     for (const list of lists) idf = F32(idf + this.idf(list.length));
-    const weight = F32(idf * F32(F32(1) + F32(this.params.k1)));
+    const weight = this.bm25Weight(idf, boost);
     const cache = this.cache[field];
     const byOrd = lists.map((list) => new Map(list.map((p) => [p.ord, p])));
     for (const first of lists[0]) {

@@ -762,6 +762,7 @@ check("screenshots of home, results and a guidance page (light and dark) in test
       await page.locator(".task-check").first().check();
       await screenshot(page, `guidance-${colorScheme}`);
       await page.goto(server.url(`${GUIDANCE}#whatsapp-takeover`));
+      await page.waitForFunction(() => Math.abs(document.getElementById("whatsapp-takeover").getBoundingClientRect().top) < 40);
       await page.screenshot({ path: path.join(ARTIFACTS, `guidance-anchor-${colorScheme}.png`) });
       assertClean(issues, `screenshots (${colorScheme})`);
     } finally {

@@ -1,0 +1,104 @@
+// Unit tests of the browser search engine (assets/static/engine.js) under Node's test runner,
+// against the bundle and the scores of the real server binary.
+//
+//   node --test tests/engine/
+//
+// CS_BIN: the server binary (default: target/debug/candidate-security in this repository).
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createEngine, boundedDistance, QueryError } from "../../assets/static/engine.js";
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const BIN = process.env.CS_BIN || path.join(REPO, "target", "debug", "candidate-security");
+const run = (...args) => execFileSync(BIN, args, { encoding: "utf8", maxBuffer: 64 << 20 });
+const bundle = JSON.parse(run("export"));
+const engine = createEngine(bundle);
+const serverSearch = (query) => JSON.parse(run("search", "--json", query));
+
+test("the index rebuilt in the browser matches the server's statistics", () => {
+  assert.equal(engine.ready, true, engine.problem);
+  assert.equal(engine.version, bundle.version);
+});
+
+test("tokenisation splits on letters and digits, lowercases and folds accents", () => {
+  const words = engine.analyse("Café-owner's 2FA, report@phishing.gov.uk").map((w) => w.surface);
+  assert.deepEqual(words, ["cafe", "owner", "s", "2fa", "report", "phishing", "gov", "uk"]);
+  assert.deepEqual(engine.analyse("ＰＨＩＳＨＩＮＧ").map((w) => w.surface), ["phishing"]);
+  const long = "a".repeat(40);
+  assert.deepEqual(engine.analyse(`short ${long} word`).map((w) => [w.surface, w.position]), [["short", 0], ["word", 2]],
+    "words of 40+ bytes are dropped but keep their position");
+});
+
+test("word forms map to the server's terms through the vocabulary", () => {
+  assert.notEqual(engine.termOf("passwords"), undefined);
+  assert.equal(engine.termOf("passwords"), engine.termOf("password"));
+  assert.equal(engine.termOf("hacked"), engine.termOf("hacking"));
+  assert.equal(engine.termOf("zzzzqqq"), undefined);
+});
+
+test("typos are matched within one or two edits, closest and same first letter first", () => {
+  assert.equal(boundedDistance([..."pasword"], [..."password"], 2), 1);
+  assert.equal(boundedDistance([..."teh"], [..."the"], 1), 1, "a swap is one edit");
+  assert.equal(boundedDistance([..."abc"], [..."xyz"], 2), -1);
+  assert.equal(engine.fuzzy("pasword")[0].surface, "password");
+  assert.deepEqual(engine.fuzzy("pas"), [], "three letters get no typo tolerance");
+  assert.equal(engine.search({ query: "pasword manger" }).suggestion, "password manager");
+});
+
+test("the last word matches as a prefix while typing, not after a space", () => {
+  const typing = engine.search({ query: "phis" });
+  assert.ok(typing.documents.some((d) => d.sections.some((s) => s.snippet_html.includes("<mark>phishing"))));
+  assert.equal(typing.suggestion, null);
+  const done = engine.search({ query: "phis " });
+  assert.ok(done.documents.every((d) => d.sections.every((s) => !s.snippet_html.includes("<mark>phishing"))));
+});
+
+test("BM25 scores equal the server's, to the last bit of a 32-bit float", () => {
+  for (const query of ["2fa", "password manager", "\"suspicious package\"", "someone hacked my whatsapp", "deep fake", "phis"]) {
+    const server = serverSearch(query);
+    const browser = engine.search({ query });
+    assert.deepEqual(browser.documents.map((d) => d.slug), server.documents.map((d) => d.slug), query);
+    // The server prints 32-bit floats in their shortest form; both round to the same float.
+    assert.deepEqual(browser.documents.map((d) => d.score), server.documents.map((d) => Math.fround(d.score)), query);
+    assert.deepEqual(browser.documents.flatMap((d) => d.sections.map((s) => s.score)),
+      server.documents.flatMap((d) => d.sections.map((s) => Math.fround(s.score))), query);
+    assert.equal(browser.total_sections, server.total_sections, query);
+  }
+});
+
+test("snippets escape every character and mark only matched words", () => {
+  const text = "Never open <phishing>alert('x')</phishing> & \"email\"";
+  const words = engine.analyse(text).map((w) => ({ ...w, term: engine.termOf(w.surface) }));
+  assert.notEqual(engine.termOf("phishing"), undefined);
+  const html = engine.snippet(text, words, new Set([engine.termOf("phishing")]));
+  assert.equal(html, "Never open &lt;<mark>phishing</mark>&gt;alert(&#39;x&#39;)&lt;/<mark>phishing</mark>&gt; &amp; &quot;email&quot;");
+  const results = engine.search({ query: "<img src=x onerror=alert(1)> phishing" });
+  for (const section of results.documents.flatMap((d) => d.sections)) {
+    assert.ok(!section.snippet_html.replaceAll("<mark>", "").replaceAll("</mark>", "").includes("<"));
+  }
+});
+
+test("refused queries give the server's messages", () => {
+  assert.throws(() => engine.search({ query: "x".repeat(257) }),
+    (e) => e instanceof QueryError && e.kind === "too-long" && e.message === "the search is too long: use at most 256 characters");
+  assert.throws(() => engine.search({ query: "word ".repeat(20) }),
+    (e) => e instanceof QueryError && e.kind === "too-many-words");
+  assert.equal(engine.search({ query: "   " }).total_sections, 0);
+});
+
+test("filters and urgency follow the server", () => {
+  for (const [query, category, audience] of [["report", "cyber", null], ["report", null, "electoral-staff"], ["someone is following me", null, null]]) {
+    const args = ["search", "--json", query];
+    if (category) args.push("--category", category);
+    if (audience) args.push("--audience", audience);
+    const server = JSON.parse(run(...args));
+    const browser = engine.search({ query, category, audience });
+    assert.deepEqual(browser.documents.map((d) => d.slug), server.documents.map((d) => d.slug), query);
+    assert.equal(browser.urgent, server.urgent, query);
+  }
+  assert.equal(engine.search({ query: "someone is following me" }).urgent, true);
+});
