@@ -93,6 +93,9 @@ enum Command {
         /// Where to write it; `-` for standard output.
         #[arg(long, default_value = "-")]
         out: PathBuf,
+        /// Print the bundle's compressed size against the corpus text's instead.
+        #[arg(long)]
+        sizes: bool,
         /// Use guidance from this directory instead of the embedded corpus.
         #[arg(long, env = "CANDIDATE_SECURITY_GUIDANCE_DIR")]
         guidance_dir: Option<PathBuf>,
@@ -299,11 +302,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Export {
             out: path,
+            sizes,
             guidance_dir,
         } => {
             let guide = open(guidance_dir.as_deref())?;
             let bundle = serde_json::to_vec(&candidate_security::offline::bundle(&guide)?)?;
-            if path.as_os_str() == "-" {
+            if sizes {
+                let report = candidate_security::offline::size_report(&guide, &bundle);
+                writeln!(
+                    out,
+                    "bundle {} bytes, {} brotli; corpus text {} bytes, {} brotli; ratio {:.2}",
+                    report.bundle_bytes,
+                    report.bundle_brotli,
+                    report.text_bytes,
+                    report.text_brotli,
+                    report.ratio()
+                )?;
+            } else if path.as_os_str() == "-" {
                 out.write_all(&bundle)?;
             } else {
                 std::fs::write(&path, &bundle)

@@ -154,6 +154,62 @@ pub fn bundle(guide: &Guide) -> tantivy::Result<Value> {
     }))
 }
 
+/// Compressed sizes: the bundle against the plain text of the corpus it carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct SizeReport {
+    /// The bundle as JSON.
+    pub bundle_bytes: usize,
+    /// The bundle compressed with brotli (quality 11).
+    pub bundle_brotli: usize,
+    /// The corpus as plain text: titles, summaries, headings and section texts.
+    pub text_bytes: usize,
+    /// That text compressed with brotli (quality 11).
+    pub text_brotli: usize,
+}
+
+impl SizeReport {
+    /// Compressed bundle size over compressed text size.
+    pub fn ratio(&self) -> f64 {
+        self.bundle_brotli as f64 / self.text_brotli.max(1) as f64
+    }
+}
+
+/// Measure the bundle's compressed size against the corpus text's.
+pub fn size_report(guide: &Guide, bundle: &[u8]) -> SizeReport {
+    let mut text = String::new();
+    for document in &guide.corpus().documents {
+        text.push_str(&document.meta.title);
+        text.push('\n');
+        text.push_str(&document.meta.summary);
+        text.push('\n');
+        for section in &document.sections {
+            text.push_str(&section.heading);
+            text.push('\n');
+            text.push_str(&section.text);
+            text.push('\n');
+        }
+    }
+    SizeReport {
+        bundle_bytes: bundle.len(),
+        bundle_brotli: brotli_size(bundle),
+        text_bytes: text.len(),
+        text_brotli: brotli_size(text.as_bytes()),
+    }
+}
+
+fn brotli_size(bytes: &[u8]) -> usize {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    let mut input = bytes;
+    match brotli::BrotliCompress(&mut input, &mut out, &params) {
+        Ok(_) => out.len(),
+        Err(_) => bytes.len(),
+    }
+}
+
 /// Every constant the browser engine needs to behave like the server.
 fn params() -> Value {
     json!({
