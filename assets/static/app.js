@@ -1,19 +1,29 @@
-// Candidate Security Guide: instant search, checklists, the offline service worker and the update notice.
+// Candidate Security Guide: instant search (on the device once its offline copy is loaded), checklists, the
+// offline service worker and the update notice.
 //
 // Plain ES module, no dependencies, no build step. Works under the strict CSP: no inline scripts or styles,
-// no eval, no innerHTML. The only server HTML it shows is the search API's heading_html / snippet_html, and
-// even from those it keeps nothing but text and <mark> elements.
+// no eval, no innerHTML. The only search HTML it shows is heading_html / snippet_html (from the search
+// worker or the search API), and even from those it keeps nothing but text and <mark> elements.
 //
-// Privacy: the query lives only in the URL fragment (#q=...), which browsers never send to a server.
-// Nothing here logs or stores query text; localStorage holds only checklist ticks, checklist progress and
-// the per-document version hashes used for the update notice.
+// Privacy: the query lives only in the URL fragment (#q=...), which browsers never send to a server. Once the
+// search worker is ready, searches run on the device and the words are sent nowhere; until then (and without
+// module workers) they go to {base}/api/search, which does not log them. Nothing here logs or stores query
+// text; localStorage holds only checklist ticks, checklist progress and the per-document version hashes used
+// for the update notice.
+//
+// Measurements (for benches/offline-latency.mjs; names only, never the query): performance marks
+// "search:start" (the debounce fired or the form was submitted) and "search:rendered" (results in the DOM),
+// measure "search"; marks "engine:start" (worker created) and "engine:ready", measure "engine" whose detail
+// holds the worker's own loadMs. Only the latest of each is kept.
 
 const root = document.documentElement;
 const BASE = (root.dataset.base || "").replace(/\/+$/, "");
 const VERSION = root.dataset.version || "";
 const DEBOUNCE_MS = 150;
 const REPORTING = `${BASE}/guidance/reporting-and-contacts`;
-const OFFLINE_MESSAGE = "You are offline: search needs a connection for now; all guidance pages still open.";
+const OFFLINE_MESSAGE = "You are offline: search needs a connection on this device for now; all guidance pages still open.";
+/** How long an offline search waits for the search worker to finish loading. */
+const ENGINE_WAIT_MS = 15000;
 
 // ---------- Small helpers ----------
 
@@ -106,6 +116,177 @@ function listOf(items) {
     return new Intl.ListFormat("en-GB", { style: "long", type: "conjunction" }).format(items);
   }
   return items.join(", ");
+}
+
+// ---------- Search on the device (the search worker) ----------
+
+/** Keep only the latest performance entry of `name`, then add a mark (names only: never the query). */
+function mark(name) {
+  try {
+    performance.clearMarks(name);
+    performance.mark(name);
+  } catch {
+    // No User Timing: nothing to measure.
+  }
+}
+
+function measure(name, start, end, detail) {
+  try {
+    performance.clearMeasures(name);
+    performance.measure(name, { start, end, detail });
+  } catch {
+    // A mark is missing or User Timing is unavailable.
+  }
+}
+
+/**
+ * The search worker (assets/static/search-worker.js): it loads the engine and the offline bundle (both kept by
+ * the service worker) and answers searches with the same JSON as GET /api/search.
+ *
+ * state: "idle" (not started), "starting", "ready" or "failed" (no module workers, no bundle, a bundle that
+ * does not check out, a crashed worker). When ready, <html data-search-engine="device">; when failed, "server".
+ */
+const device = (() => {
+  let state = "idle";
+  let worker = null;
+  let nextId = 0;
+  const pending = new Map(); // id → {resolve, reject}
+  const waiters = []; // resolve(ready: boolean), called once the worker is ready or has failed
+
+  function settle() {
+    for (const resolve of waiters.splice(0)) resolve(state === "ready");
+  }
+
+  function fail() {
+    if (state === "failed") return;
+    state = "failed";
+    root.dataset.searchEngine = "server";
+    if (worker) {
+      try {
+        worker.terminate();
+      } catch {
+        // Already gone.
+      }
+    }
+    worker = null;
+    for (const { reject } of pending.values()) reject(new Error("the search worker stopped"));
+    pending.clear();
+    settle();
+  }
+
+  function onMessage(event) {
+    const message = event.data || {};
+    if (message.type === "ready") {
+      if (state !== "starting") return;
+      state = "ready";
+      mark("engine:ready");
+      measure("engine", "engine:start", "engine:ready", { loadMs: Number(message.loadMs) || 0 });
+      root.dataset.searchEngine = "device";
+      settle();
+      return;
+    }
+    if (message.type === "failed") {
+      fail();
+      return;
+    }
+    const waiting = pending.get(message.id);
+    if (!waiting) return; // a stale answer: a newer search replaced it
+    pending.delete(message.id);
+    if (message.type === "results") {
+      waiting.resolve(message.results);
+    } else {
+      const error = new Error(String(message.message || "search failed"));
+      error.kind = message.kind || "failed";
+      waiting.reject(error);
+    }
+  }
+
+  return {
+    get state() {
+      return state;
+    },
+
+    /** Start the worker (once). */
+    start() {
+      if (state !== "idle") return;
+      const { worker: workerUrl, engine: engineUrl, bundle: bundleUrl } = root.dataset;
+      state = "starting";
+      if (!workerUrl || !engineUrl || !bundleUrl || typeof Worker !== "function") {
+        fail();
+        return;
+      }
+      try {
+        mark("engine:start");
+        worker = new Worker(workerUrl, { type: "module" });
+      } catch {
+        fail();
+        return;
+      }
+      worker.addEventListener("message", onMessage);
+      // A script that cannot load or run (e.g. no module workers), or a crash.
+      worker.addEventListener("error", fail);
+      worker.addEventListener("messageerror", fail);
+      worker.postMessage({ type: "init", engineUrl, bundleUrl });
+    },
+
+    /** Resolves true once the worker is ready, false if it failed or did not get ready within `timeoutMs`. */
+    whenSettled(timeoutMs) {
+      if (state === "ready") return Promise.resolve(true);
+      if (state === "failed") return Promise.resolve(false);
+      this.start();
+      return new Promise((resolve) => {
+        const timer = window.setTimeout(() => {
+          const at = waiters.indexOf(done);
+          if (at >= 0) waiters.splice(at, 1);
+          resolve(false);
+        }, timeoutMs);
+        function done(ready) {
+          window.clearTimeout(timer);
+          resolve(ready);
+        }
+        waiters.push(done);
+        if (state === "ready" || state === "failed") settle();
+      });
+    },
+
+    /**
+     * Search on the device: {id, promise}. The promise resolves with the API's JSON, or rejects with an Error
+     * whose kind is the engine's ("too-long", "too-many-words") or "failed".
+     */
+    search(request) {
+      nextId += 1;
+      const id = nextId;
+      const promise = new Promise((resolve, reject) => {
+        if (state !== "ready" || !worker) {
+          const error = new Error("the search worker is not ready");
+          error.kind = "failed";
+          reject(error);
+          return;
+        }
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ type: "search", id, request });
+      });
+      return { id, promise };
+    },
+
+    /** Forget a search: its answer, when it comes, is ignored. */
+    cancel(id) {
+      pending.delete(id);
+    },
+  };
+})();
+
+/** Start the search worker once the page has loaded and the browser is idle, so it never delays the first paint. */
+function startDeviceSearchWhenIdle() {
+  const start = () => {
+    if (typeof window.requestIdleCallback === "function") {
+      window.requestIdleCallback(() => device.start(), { timeout: 1000 });
+    } else {
+      window.setTimeout(() => device.start(), 0);
+    }
+  };
+  if (document.readyState === "complete") start();
+  else window.addEventListener("load", start, { once: true });
 }
 
 // ---------- Instant search ----------

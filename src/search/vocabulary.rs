@@ -13,7 +13,7 @@ pub const TWO_EDITS_MIN_CHARS: usize = 8;
 /// Most distinct terms a misspelt word expands to.
 pub const MAX_FUZZY_TERMS: usize = 3;
 /// Shortest last word that is expanded as a prefix.
-pub const MIN_PREFIX_CHARS: usize = 2;
+pub const MIN_PREFIX_CHARS: usize = 3;
 /// Most distinct terms a prefix expands to.
 pub const MAX_PREFIX_TERMS: usize = 6;
 
@@ -311,9 +311,12 @@ mod tests {
         ]);
         let found: Vec<_> = v.prefixed("phis").into_iter().map(|c| c.term).collect();
         assert_eq!(found, ["phish"]);
-        let found: Vec<_> = v.prefixed("ph").into_iter().map(|c| c.term).collect();
-        assert_eq!(found, ["phone", "phish"]);
-        assert!(v.prefixed("p").is_empty());
+        let found: Vec<_> = v.prefixed("pho").into_iter().map(|c| c.term).collect();
+        assert_eq!(found, ["phone"]);
+        assert!(
+            v.prefixed("ph").is_empty(),
+            "two letters are not expanded: too many words start so"
+        );
         assert!(
             v.prefixed("phone").is_empty(),
             "the word itself is not a prefix match"

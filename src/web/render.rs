@@ -18,7 +18,7 @@ pub fn section_html(section: &Section, slug: &str, base: &str) -> String {
         match event {
             // Raw HTML in the corpus is never rendered, only shown.
             Event::Html(text) | Event::InlineHtml(text) => out.push(Event::Text(text.clone())),
-            Event::Start(Tag::List(None)) if is_task_item(&events, i + 1) => {
+            Event::Start(Tag::List(None)) if list_has_task(&events, i) => {
                 out.push(Event::Html(CowStr::from("<ul class=\"checklist\">\n")));
             }
             Event::Start(Tag::Item) if is_task_item(&events, i) => {
@@ -34,7 +34,8 @@ pub fn section_html(section: &Section, slug: &str, base: &str) -> String {
                 ))));
                 open_labels += 1;
             }
-            Event::End(TagEnd::Item) if open_labels > 0 => {
+            // Close the label before the paragraph (loose lists) or the item that holds it.
+            Event::End(TagEnd::Paragraph | TagEnd::Item) if open_labels > 0 => {
                 open_labels -= 1;
                 out.push(Event::Html(CowStr::from("</label>")));
                 out.push(event.clone());
@@ -58,6 +59,25 @@ pub fn section_html(section: &Section, slug: &str, base: &str) -> String {
     let mut html_out = String::with_capacity(section.markdown.len() * 3 / 2);
     html::push_html(&mut html_out, out.into_iter());
     html_out
+}
+
+/// Whether the list starting at `index` (a `Start(List)`) has a task among its own items.
+fn list_has_task(events: &[Event<'_>], index: usize) -> bool {
+    let mut depth = 0usize;
+    for (i, event) in events.iter().enumerate().skip(index) {
+        match event {
+            Event::Start(Tag::List(_)) => depth += 1,
+            Event::End(TagEnd::List(_)) => {
+                depth -= 1;
+                if depth == 0 {
+                    return false;
+                }
+            }
+            Event::Start(Tag::Item) if depth == 1 && is_task_item(events, i) => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Whether the list item starting at `index` (a `Start(Item)`) is a task-list item.
@@ -108,6 +128,27 @@ mod tests {
         assert!(html.contains("<ul class=\"checklist\">"), "{html}");
         assert!(html.contains("<li class=\"task\"><input type=\"checkbox\" class=\"task-check\" id=\"task-2sv\" data-task=\"doc/2sv\"><label for=\"task-2sv\">Turn on 2SV</label></li>"), "{html}");
         assert!(html.contains("data-task=\"doc/update\" checked>"), "{html}");
+    }
+
+    #[test]
+    fn loose_and_mixed_lists_keep_labels_inside_their_paragraphs() {
+        let html = section_html(
+            &section(
+                "- plain item\n\n- [ ] Tell the call handler\n\n- [ ] Give your location\n",
+                &["tell", "where"],
+            ),
+            "doc",
+            "",
+        );
+        assert!(html.contains("<ul class=\"checklist\">"), "{html}");
+        assert!(
+            html.contains("<li class=\"task\">\n<p><input type=\"checkbox\" class=\"task-check\" id=\"task-tell\" data-task=\"doc/tell\"><label for=\"task-tell\">Tell the call handler</label></p>"),
+            "{html}"
+        );
+        assert_eq!(
+            html.matches("<label").count(),
+            html.matches("</label>").count()
+        );
     }
 
     #[test]
