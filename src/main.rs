@@ -4,12 +4,13 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use candidate_security::corpus::{Audience, Category, Corpus};
 use candidate_security::eval::{evaluate, parse_judgements};
 use candidate_security::offline::parity;
+use candidate_security::web::limits::{Limits, RateLimit};
 use candidate_security::web::{self, WebConfig};
 use candidate_security::{Guide, SearchRequest, server};
 use clap::{Parser, Subcommand};
@@ -51,6 +52,28 @@ struct ServeArgs {
     /// Use guidance from this directory instead of the embedded corpus.
     #[arg(long, env = "CANDIDATE_SECURITY_GUIDANCE_DIR")]
     guidance_dir: Option<PathBuf>,
+    /// Seconds a client has to send a request's headers before it is disconnected.
+    #[arg(long, env = "CANDIDATE_SECURITY_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    header_timeout: u64,
+    /// Seconds a request may take before it is answered with 503.
+    #[arg(long, env = "CANDIDATE_SECURITY_REQUEST_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    request_timeout: u64,
+    /// Most connections open at once; more wait until one closes.
+    #[arg(long, env = "CANDIDATE_SECURITY_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    max_connections: u64,
+    /// Most searches running at once; more are answered 503 with Retry-After.
+    #[arg(long, env = "CANDIDATE_SECURITY_MAX_SEARCHES", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    max_searches: u64,
+    /// Searches per second allowed per client (0: no per-client limit). Clients over it get 429.
+    #[arg(long, env = "CANDIDATE_SECURITY_RATE_LIMIT", default_value_t = 0)]
+    rate_limit: u32,
+    /// Searches a client may make at once before the per-second rate applies.
+    #[arg(long, env = "CANDIDATE_SECURITY_RATE_BURST", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+    rate_burst: u32,
+    /// Header with the real client address, set by your reverse proxy (e.g. X-Forwarded-For).
+    /// Only set this behind a proxy you control: clients can send any header.
+    #[arg(long, env = "CANDIDATE_SECURITY_CLIENT_IP_HEADER")]
+    client_ip_header: Option<axum::http::HeaderName>,
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +197,20 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let config = WebConfig {
         base_path: args.base_path.clone(),
         hsts: args.behind_https,
+        limits: Limits {
+            request_timeout: Duration::from_secs(args.request_timeout),
+            max_concurrent_searches: args.max_searches as usize,
+            rate_limit: (args.rate_limit > 0).then(|| RateLimit {
+                per_second: args.rate_limit,
+                burst: args.rate_burst,
+                client_ip_header: args.client_ip_header.clone(),
+            }),
+        },
+    };
+    let server_limits = server::ServerLimits {
+        header_read_timeout: Duration::from_secs(args.header_timeout),
+        max_connections: args.max_connections as usize,
+        ..server::ServerLimits::default()
     };
     let (app, readiness) = web::app(guide.clone(), &config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -200,7 +237,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             readiness.set_not_ready();
             tracing::info!("shutting down: finishing requests in flight");
         };
-        server::serve(listener, app, server::ServerLimits::default(), shutdown)
+        server::serve(listener, app, server_limits, shutdown)
             .await
             .context("the server failed")?;
         tracing::info!("stopped");

@@ -18,7 +18,7 @@ static GUIDE: LazyLock<Arc<Guide>> = LazyLock::new(|| {
 fn router(base_path: &str) -> Router {
     let config = WebConfig {
         base_path: base_path.to_owned(),
-        hsts: false,
+        ..WebConfig::default()
     };
     app(GUIDE.clone(), &config)
         .unwrap_or_else(|e| panic!("app: {e}"))
@@ -150,6 +150,7 @@ async fn hsts_is_sent_when_behind_https() {
     let config = WebConfig {
         base_path: String::new(),
         hsts: true,
+        ..WebConfig::default()
     };
     let (app, _) = app(GUIDE.clone(), &config).expect("app");
     let response = send(

@@ -24,6 +24,8 @@ const REPORTING = `${BASE}/guidance/reporting-and-contacts`;
 const OFFLINE_MESSAGE = "You are offline: search needs a connection on this device for now; all guidance pages still open.";
 /** How long an offline search waits for the search worker to finish loading. */
 const ENGINE_WAIT_MS = 15000;
+/** How long a search online waits for the search worker (when the offline copy is there) before asking the server. */
+const ENGINE_WAIT_ONLINE_MS = 3000;
 
 // ---------- Small helpers ----------
 
@@ -296,6 +298,9 @@ function initSearch() {
   const input = document.getElementById("q");
   const results = document.getElementById("results");
   if (!form || !input || !results) return;
+  // The one live region: only its text changes (the count, "No results", errors), so screen readers read a
+  // short sentence instead of the whole list.
+  const status = document.getElementById("search-status");
   const category = form.querySelector("#category");
   const audience = form.querySelector("#audience");
   const filters = form.querySelector("details.filters");
@@ -310,7 +315,7 @@ function initSearch() {
   };
 
   let timer = 0;
-  let controller = null;
+  let active = null; // the search under way: {cancelled, onCancel, cancel()}
   let shownKey = "";
   let focusAfterRender = false;
 
@@ -364,11 +369,27 @@ function initSearch() {
     }
   }
 
-  function restoreInitial() {
-    if (controller) controller.abort();
-    controller = null;
+  /** Put `text` in the live region. The same words twice in a row would not be read out again, so a
+   * trailing no-break space alternates. */
+  function announce(text) {
+    if (!status) return;
+    status.textContent = status.textContent === text ? `${text}\u00a0` : text;
+  }
+
+  function quiet() {
+    if (status) status.textContent = "";
+  }
+
+  function cancelActive() {
+    if (active) active.cancel();
+    active = null;
     results.removeAttribute("aria-busy");
+  }
+
+  function restoreInitial() {
+    cancelActive();
     results.replaceChildren(...initialNodes.map((node) => node.cloneNode(true)));
+    quiet();
     shownKey = "";
   }
 
@@ -378,11 +399,85 @@ function initSearch() {
       restoreInitial();
       return;
     }
-    if (controller) controller.abort();
-    controller = null;
-    results.removeAttribute("aria-busy");
+    cancelActive();
     results.replaceChildren();
+    quiet();
     shownKey = "";
+  }
+
+  /** The server's answer to an unknown topic or audience (the device engine does not check filters). */
+  function unknownFilter(state) {
+    const known = (select, value) => !select || !value || Array.from(select.options).some((o) => o.value === value);
+    if (!known(category, state.category)) return `Unknown topic “${state.category}”.`;
+    if (!known(audience, state.audience)) return `Unknown audience “${state.audience}”.`;
+    return null;
+  }
+
+  /**
+   * The answer to `state`: {data} (the search API's JSON), {error} (a refused search, in the server's words)
+   * or {offline}; null once `search` was cancelled. On the device when the search worker is ready; from
+   * GET {base}/api/search when the worker cannot run. While the worker is loading, a page that has the
+   * offline copy (controlled by the service worker) or has no connection waits for it, so that once the copy
+   * is on the device no search leaves it; a first visit asks the server meanwhile.
+   */
+  async function answer(state, search) {
+    const hasOfflineCopy = Boolean(navigator.serviceWorker && navigator.serviceWorker.controller);
+    if (device.state !== "ready" && device.state !== "failed" && (hasOfflineCopy || navigator.onLine === false)) {
+      await device.whenSettled(navigator.onLine === false ? ENGINE_WAIT_MS : ENGINE_WAIT_ONLINE_MS);
+      if (search.cancelled) return null;
+    }
+    if (device.state === "ready") {
+      const problem = unknownFilter(state);
+      if (problem) return { error: problem };
+      const { id, promise } = device.search({
+        query: state.q,
+        category: state.category || null,
+        audience: state.audience || null,
+      });
+      search.onCancel = () => device.cancel(id);
+      try {
+        return { data: await promise };
+      } catch (error) {
+        if (search.cancelled) return null;
+        // A refused search (too long, too many words) is the engine's answer, worded as the server words it.
+        if (error && error.kind && error.kind !== "failed" && error.kind !== "not-ready") return { error: error.message };
+        // The worker stopped: ask the server instead.
+      }
+    }
+    return fromServer(state, search);
+  }
+
+  async function fromServer(state, search) {
+    const controller = new AbortController();
+    search.onCancel = () => controller.abort();
+    const params = new URLSearchParams({ q: state.q });
+    if (state.category) params.set("category", state.category);
+    if (state.audience) params.set("audience", state.audience);
+    let response;
+    try {
+      response = await fetch(`${BASE}/api/search?${params}`, {
+        signal: controller.signal,
+        headers: { Accept: "application/json" },
+        cache: "no-store",
+        credentials: "same-origin",
+      });
+    } catch {
+      if (search.cancelled) return null;
+      // No connection: the search worker may still be loading from the offline copy.
+      if (device.state !== "failed" && (await device.whenSettled(ENGINE_WAIT_MS))) {
+        return search.cancelled ? null : answer(state, search);
+      }
+      return search.cancelled ? null : { offline: true };
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+    if (search.cancelled) return null;
+    if (!response.ok || !data || typeof data !== "object") return { error: data && data.error };
+    return { data };
   }
 
   async function run(state, mode) {
@@ -393,47 +488,43 @@ function initSearch() {
       return;
     }
     const key = keyOf(state);
-    if (key === shownKey && !controller) {
+    if (key === shownKey && !active) {
       if (focusAfterRender) focusCount();
       return;
     }
-    if (controller) controller.abort();
-    const mine = new AbortController();
-    controller = mine;
-    const params = new URLSearchParams({ q: state.q });
-    if (state.category) params.set("category", state.category);
-    if (state.audience) params.set("audience", state.audience);
+    cancelActive();
+    const search = {
+      cancelled: false,
+      onCancel: null,
+      cancel() {
+        this.cancelled = true;
+        if (this.onCancel) this.onCancel();
+      },
+    };
+    active = search;
+    mark("search:start");
     results.setAttribute("aria-busy", "true");
+    let outcome;
     try {
-      const response = await fetch(`${BASE}/api/search?${params}`, {
-        signal: mine.signal,
-        headers: { Accept: "application/json" },
-        cache: "no-store",
-        credentials: "same-origin",
-      });
-      let data = null;
-      try {
-        data = await response.json();
-      } catch {
-        data = null;
-      }
-      if (mine.signal.aborted) return;
-      if (!response.ok || !data || typeof data !== "object") {
-        renderError(data && data.error);
-      } else {
-        renderResults(state, data);
-      }
-      shownKey = key;
-    } catch (error) {
-      if (mine.signal.aborted || (error && error.name === "AbortError")) return;
+      outcome = await answer(state, search);
+    } catch {
+      outcome = { error: null };
+    }
+    if (search.cancelled || active !== search || !outcome) return;
+    active = null;
+    results.removeAttribute("aria-busy");
+    if (outcome.offline) {
       renderOffline();
       shownKey = "";
-    } finally {
-      if (controller === mine) {
-        controller = null;
-        results.removeAttribute("aria-busy");
-      }
+    } else if (outcome.data) {
+      renderResults(state, outcome.data);
+      shownKey = key;
+    } else {
+      renderError(outcome.error);
+      shownKey = key;
     }
+    mark("search:rendered");
+    measure("search", "search:start", "search:rendered");
     if (focusAfterRender) focusCount();
   }
 
@@ -446,7 +537,9 @@ function initSearch() {
   }
 
   function renderError(message) {
-    results.replaceChildren(h("p", { class: "result-count search-error" }, sentence(message)));
+    const text = sentence(message);
+    results.replaceChildren(h("p", { class: "result-count search-error" }, text));
+    announce(text);
   }
 
   function renderOffline() {
@@ -455,6 +548,7 @@ function initSearch() {
       ? h("a", { href: "#documents-heading" }, "See all guidance below")
       : h("a", { href: `${BASE}/` }, "See all guidance");
     results.replaceChildren(h("p", { class: "search-offline" }, OFFLINE_MESSAGE, " ", link));
+    announce(OFFLINE_MESSAGE);
   }
 
   function dangerCard() {
@@ -542,6 +636,7 @@ function initSearch() {
       );
     }
     results.replaceChildren(...nodes);
+    announce(count.textContent);
   }
 
   // Typing: debounce, replace the history entry.
@@ -616,6 +711,8 @@ function initSearch() {
     setForm(start);
     run(start, null);
   }
+
+  startDeviceSearchWhenIdle();
 }
 
 // ---------- Checklists and progress ----------

@@ -5,6 +5,7 @@
 
 mod api;
 mod headers;
+pub mod limits;
 mod pages;
 mod precompressed;
 mod render;
@@ -42,6 +43,8 @@ pub struct WebConfig {
     pub base_path: String,
     /// Send `Strict-Transport-Security` (only when served over HTTPS).
     pub hsts: bool,
+    /// Deadlines, concurrency and rate limits.
+    pub limits: limits::Limits,
 }
 
 /// Why the web app could not be built.
@@ -52,6 +55,9 @@ pub enum WebError {
         "invalid base path `{0}`: use a path such as /security (letters, digits, - and _ only)"
     )]
     BasePath(String),
+    /// The rate limit cannot be built from the values given.
+    #[error("invalid rate limit: use at least 1 request per second and a burst of at least 1")]
+    RateLimit,
     /// A page template failed to render (a bug).
     #[error("could not render a page: {0}")]
     Template(#[from] askama::Error),
@@ -246,18 +252,12 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
         .route("/sw.js", get(page))
         .route("/manifest.webmanifest", get(page))
         .route("/guidance/{slug}", get(guidance))
-        .route(
-            "/search",
-            get(search_get)
-                .post(search_post)
-                .layer(DefaultBodyLimit::max(MAX_FORM_BYTES)),
-        )
-        .route("/api/search", get(api::search))
         .route("/bundle/{file}", get(offline_bundle))
         .route("/api/documents", get(page))
         .route("/api/version", get(page))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(search_routes(&config.limits)?)
         .nest(
             "/assets",
             assets
@@ -268,6 +268,7 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
         .with_state(state);
 
     let hsts = config.hsts;
+    let timeout = config.limits.request_timeout;
     let app = if base.is_empty() {
         routes
     } else {
@@ -278,11 +279,65 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
             .nest(&base, routes)
     };
     let app = app
+        .layer(axum::middleware::from_fn_with_state(
+            timeout,
+            limits::deadline,
+        ))
+        .layer(axum::middleware::from_fn(limits::uri_length))
         .layer(axum::middleware::from_fn(request_log::log_request))
         .layer(axum::middleware::from_fn(move |request, next| {
             headers::security_headers(hsts, request, next)
         }));
     Ok((app, Readiness(ready)))
+}
+
+/// The search routes (HTML and JSON), behind the search concurrency cap and, when
+/// configured, the per-client rate limit.
+fn search_routes(limits: &limits::Limits) -> Result<Router<AppState>, WebError> {
+    let permits = Arc::new(tokio::sync::Semaphore::new(
+        limits.max_concurrent_searches.max(1),
+    ));
+    let routes = Router::new()
+        .route(
+            "/search",
+            get(search_get)
+                .post(search_post)
+                .layer(DefaultBodyLimit::max(MAX_FORM_BYTES)),
+        )
+        .route("/api/search", get(api::search))
+        .route_layer(axum::middleware::from_fn_with_state(
+            permits,
+            limits::search_permits,
+        ));
+    let Some(rate) = &limits.rate_limit else {
+        return Ok(routes);
+    };
+    let period_ms = (1000 / u64::from(rate.per_second.max(1))).max(1);
+    let config = tower_governor::governor::GovernorConfigBuilder::default()
+        .key_extractor(limits::ClientIp {
+            header: rate.client_ip_header.clone(),
+        })
+        .per_millisecond(period_ms)
+        .burst_size(rate.burst)
+        .finish()
+        .filter(|_| rate.per_second > 0)
+        .ok_or(WebError::RateLimit)?;
+    let config = Arc::new(config);
+    // Forget clients that have gone quiet, so the table of keys stays small.
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        let limiter = Arc::downgrade(&config);
+        runtime.spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                match limiter.upgrade() {
+                    Some(config) => config.limiter().retain_recent(),
+                    None => break,
+                }
+            }
+        });
+    }
+    Ok(routes.route_layer(tower_governor::GovernorLayer::new(config)))
 }
 
 /// Hashed assets never change: let shared caches keep them too.

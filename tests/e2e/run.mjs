@@ -29,7 +29,8 @@ const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const AXE = path.join(HERE, "node_modules", "axe-core", "axe.min.js");
 const ARTIFACTS = path.join(HERE, "artifacts");
 const VIEWPORT = { width: 360, height: 800 };
-const OFFLINE_MESSAGE = "You are offline: search needs a connection for now; all guidance pages still open.";
+const OFFLINE_MESSAGE = "You are offline: search needs a connection on this device for now; all guidance pages still open.";
+const DEV_QUERIES = path.join(REPO, "tests", "relevance", "dev-queries.tsv");
 const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 const GUIDANCE = "/guidance/account-device-cyber";
 
@@ -228,6 +229,32 @@ async function typeQuery(page, q) {
   await settled(page, q);
 }
 
+/** Wait until the search worker has loaded the offline bundle: from then on every search runs on the device. */
+async function deviceReady(page, timeout = 30_000) {
+  await page.waitForFunction(() => document.documentElement.dataset.searchEngine === "device", null, { timeout });
+}
+
+/** The live region's text (without the no-break space that makes a repeated sentence be read out again). */
+async function statusText(page) {
+  return (await page.locator("#search-status").textContent()).replace(/\u00a0$/, "");
+}
+
+/** The section links of the shown results, in order, as paths without the base. */
+async function shownSectionUrls(page, base = "") {
+  const hrefs = await page.locator("#results .section-link").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+  return hrefs.map((href) => (base && href.startsWith(base) ? href.slice(base.length) : href));
+}
+
+/** The dev-set queries (first column of tests/relevance/dev-queries.tsv, without the header). */
+function devQueries() {
+  return fs
+    .readFileSync(DEV_QUERIES, "utf8")
+    .split("\n")
+    .slice(1)
+    .map((line) => line.split("\t")[0])
+    .filter((q) => q && q.trim());
+}
+
 /** Wait for the service worker to control the page and its cache to hold the whole precache. */
 async function waitForOfflineCopy(page, server) {
   const swSource = await (await fetch(server.url("/sw.js"))).text();
@@ -290,7 +317,11 @@ check("home page loads: one h1, landmarks, CSP header, no console errors, no oth
       assert.equal(await page.locator(selector).count(), 1, selector);
     }
     assert.equal(await page.getByLabel("Search the guidance").count(), 1, "search field is labelled");
-    assert.equal(await page.locator("#results").getAttribute("aria-live"), "polite");
+    const status = page.locator("#search-status");
+    assert.equal(await status.getAttribute("role"), "status", "one status element is the live region");
+    assert.equal(await status.getAttribute("aria-live"), "polite");
+    assert.equal(await page.locator("[aria-live]").count(), 1, "no other live region on the page");
+    assert.equal(await page.locator("#results").getAttribute("aria-live"), null, "the result list is not read out whole");
     assert.equal(await page.locator("html").getAttribute("lang"), "en-GB");
 
     await page.keyboard.press("Tab");
@@ -318,7 +349,7 @@ check("home page loads: one h1, landmarks, CSP header, no console errors, no oth
   }
 });
 
-check("instant search: typing shows results in place, count in the live region, query only in the fragment", async () => {
+check("instant search: typing shows results in place from the device, count in the live region, query only in the fragment", async () => {
   const server = await rootServer();
   const { context, issues } = await newContext(server);
   try {
@@ -329,6 +360,7 @@ check("instant search: typing shows results in place, count in the live region, 
     await page.evaluate(() => {
       window.__csSameDocument = true;
     });
+    await deviceReady(page);
     requests.length = 0;
     await typeQuery(page, "whatsapp hacked");
 
@@ -336,9 +368,11 @@ check("instant search: typing shows results in place, count in the live region, 
     assert.ok(page.url().includes("#q=whatsapp+hacked"), `query in the fragment: ${page.url()}`);
     assert.deepEqual(requests.filter((r) => r.nav), [], "no navigation while typing");
     const apiCalls = requests.filter((r) => new URL(r.url).pathname === "/api/search");
-    assert.ok(apiCalls.length >= 1, "the JSON API was used");
-    const count = await page.locator('#results[aria-live="polite"] > .result-count').textContent();
+    assert.deepEqual(apiCalls, [], "searched on the device, not with the JSON API");
+    const count = await page.locator("#results > .result-count").textContent();
     assert.match(count, /^\d+ results? in \d+ documents?$/, "result count");
+    assert.equal(await statusText(page), count, "the live region says the count");
+    assert.equal(await page.locator("#results").getAttribute("aria-live"), null, "the list itself is not live");
     assert.ok((await page.locator("#results .result").count()) > 0, "results listed");
     assert.ok((await page.locator("#results .snippet mark").count()) > 0, "matched words highlighted");
     const localKeys = await page.evaluate(() => Object.keys(localStorage).map((k) => k + "=" + localStorage.getItem(k)));
@@ -405,15 +439,33 @@ check("search states: fragment on load with filters, typo suggestion, danger car
     assert.equal(await danger.count(), 1, "danger card shown");
     assert.match(await danger.textContent(), /999/);
 
-    const tooLong = Array.from({ length: 17 }, (_, i) => `word${i}`).join(" ");
-    await typeQuery(page, tooLong);
+    // Refused queries, refused on the device in the server's words (as its own results page words them).
+    await deviceReady(page);
+    const refusedOnServer = async (q) => {
+      const html = await (await fetch(server.url(`/search?q=${encodeURIComponent(q)}`))).text();
+      return (html.match(/<p class="result-count search-error">([^<]*)<\/p>/) || [])[1];
+    };
+    const tooMany = Array.from({ length: 17 }, (_, i) => `word${i}`).join(" ");
+    await typeQuery(page, tooMany);
     const error = page.locator("#results .search-error");
     assert.equal(await error.count(), 1, "refused query explained");
     assert.match(await error.textContent(), /16/);
+    assert.equal(await error.textContent(), await refusedOnServer(tooMany), "the server's message");
+    assert.equal(await statusText(page), await error.textContent(), "the live region says why");
+    const tooLong = "a".repeat(257);
+    await page.locator("#q").fill(tooLong);
+    await settled(page, tooLong);
+    assert.equal(await error.textContent(), await refusedOnServer(tooLong), "the server's message for a long query");
+    await page.evaluate(() => {
+      window.location.hash = "#q=phishing&category=no-such-topic";
+    });
+    await settled(page, "phishing");
+    assert.equal(await error.textContent(), "Unknown topic “no-such-topic”.", "an unknown topic, as the API says it");
 
     await page.locator("#q").fill("");
     await page.waitForFunction(() => document.getElementById("results").childElementCount === 0);
     assert.equal(new URL(page.url()).hash, "", "fragment cleared");
+    assert.equal(await statusText(page), "", "the live region is emptied");
 
     // Pressing Enter: no POST, a history entry, focus on the result count.
     const posts = [];
@@ -510,7 +562,7 @@ check("checklists: a tick survives a reload and the home page shows progress", a
   }
 });
 
-check("offline: the service worker saves every page; guidance and home open offline, /search gets the offline page", async () => {
+check("offline: the service worker saves every page; guidance and home open and search offline, /search gets the offline page", async () => {
   const server = await rootServer();
   const { context, issues } = await newContext(server);
   try {
@@ -543,9 +595,10 @@ check("offline: the service worker saves every page; guidance and home open offl
     await page.goto(server.url("/?utm=x"));
     assert.equal(await page.locator("#q").count(), 1, "a known page ignores its query string offline");
 
-    await page.locator("#q").pressSequentially("doorstep", { delay: 20 });
-    await page.waitForSelector("#results .search-offline");
-    assert.equal((await page.locator("#results .search-offline").textContent()).startsWith(OFFLINE_MESSAGE), true);
+    await typeQuery(page, "doorstep");
+    assert.equal(await page.locator("#results .search-offline").count(), 0, "no offline notice: search works offline");
+    assert.match(await page.locator("#results .result-count").textContent(), /^\d+ results? in \d+ documents?$/);
+    assert.ok((await page.locator("#results .result").count()) > 0, "results offline");
     assert.ok((await page.locator(".documents a").count()) > 0, "document links still there");
 
     await page.goto(server.url("/search?q=test"));
@@ -555,6 +608,181 @@ check("offline: the service worker saves every page; guidance and home open offl
     await context.setOffline(false);
     issues.console = issues.console.filter((text) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|Failed to load resource/.test(text));
     assertClean(issues, "offline");
+  } finally {
+    await context.close();
+  }
+});
+
+check("search on the device: after the worker is ready, typing, filters, Enter and suggestions send no request at all", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server);
+  const requests = [];
+  let recording = false;
+  context.on("request", (request) => {
+    if (recording) requests.push(`${request.method()} ${request.url()}`);
+  });
+  const seen = [];
+  context.on("request", (request) => seen.push(new URL(request.url()).pathname));
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url("/"));
+    await waitForOfflineCopy(page, server);
+    await deviceReady(page);
+    const version = await page.evaluate(() => document.documentElement.dataset.version);
+    await page.waitForFunction(
+      (v) => (JSON.parse(localStorage.getItem("cs:doc-hashes") || "null") || {}).version === v,
+      version,
+      { timeout: 10_000 },
+    );
+    await page.waitForLoadState("networkidle");
+    // The recorder sees the worker's own requests: it loaded the engine and the bundle.
+    const { worker, engine, bundle } = await page.evaluate(() => ({ ...document.documentElement.dataset }));
+    for (const url of [worker, engine, bundle]) assert.ok(seen.includes(url), `the worker's request for ${url} was seen`);
+
+    recording = true;
+    for (const q of ["someone posted my address", "whatsapp hacked", "pasword manger", "phis", "deepfake video of me"]) {
+      await typeQuery(page, q);
+      assert.match(await page.locator("#results .result-count").textContent(), /^\d+ results? in \d+ documents?$/, q);
+    }
+    await page.locator("details.filters summary").click();
+    await page.locator("#category").selectOption("cyber");
+    await page.waitForFunction(() => new URLSearchParams(window.location.hash.slice(1)).get("category") === "cyber");
+    await settled(page, "deepfake video of me");
+    await page.locator("#category").selectOption("");
+    await typeQuery(page, "phishing emal");
+    await page.locator("#results .did-you-mean a").click();
+    await settled(page, "phishing email");
+    await page.locator("#q").fill("threats at my door");
+    await page.locator("#q").press("Enter");
+    await settled(page, "threats at my door");
+    await page.goBack();
+    await settled(page, "phishing email");
+    await page.waitForTimeout(500);
+    recording = false;
+    assert.deepEqual(requests, [], "no request of any kind while searching");
+    assertClean(issues, "device search");
+  } finally {
+    await context.close();
+  }
+});
+
+check("offline search: the dev-set queries typed offline show the same sections, in order, as the server", async () => {
+  const server = await rootServer();
+  const queries = devQueries();
+  assert.ok(queries.length >= 10, `at least 10 dev-set queries (${queries.length})`);
+  const expected = new Map();
+  for (const q of queries) {
+    const response = await fetch(server.url(`/api/search?q=${encodeURIComponent(q)}`));
+    assert.equal(response.status, 200, q);
+    const data = await response.json();
+    expected.set(q, {
+      urls: data.documents.flatMap((d) => d.sections.map((section) => section.url)),
+      count:
+        data.total_sections === 0
+          ? `No results for “${q}”`
+          : `${data.total_sections} result${data.total_sections === 1 ? "" : "s"} in ${data.total_documents} document${data.total_documents === 1 ? "" : "s"}`,
+    });
+  }
+  const { context, issues } = await newContext(server);
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url("/"));
+    await waitForOfflineCopy(page, server);
+    await deviceReady(page);
+    await context.setOffline(true);
+    await page.reload();
+    const mismatches = [];
+    for (const q of queries) {
+      await typeQuery(page, q);
+      const shown = {
+        urls: await shownSectionUrls(page),
+        count: await page.locator("#results .result-count").textContent(),
+      };
+      try {
+        assert.deepEqual(shown, expected.get(q));
+      } catch {
+        mismatches.push(`${q}\n  server: ${JSON.stringify(expected.get(q))}\n  device: ${JSON.stringify(shown)}`);
+      }
+    }
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.searchEngine), "device");
+    assert.deepEqual(mismatches, [], `${mismatches.length} of ${queries.length} queries differ offline`);
+    await context.setOffline(false);
+    issues.console = issues.console.filter((text) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(text));
+    assertClean(issues, "offline search");
+  } finally {
+    await context.close();
+  }
+}, 300_000);
+
+check("installed app in airplane mode: after one visit, a new page offline opens the start URL and the first search works", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server);
+  try {
+    const first = await context.newPage();
+    await first.goto(server.url("/"));
+    await waitForOfflineCopy(first, server);
+    await first.close();
+
+    await context.setOffline(true);
+    const page = await context.newPage();
+    const startUrl = (await (await fetch(server.url("/manifest.webmanifest"))).json()).start_url;
+    const response = await page.goto(new URL(startUrl, server.origin).href);
+    assert.ok(response && response.ok(), "the start URL opens offline");
+    // Type at once, without waiting for the search worker.
+    await page.locator("#q").pressSequentially("someone posted my address", { delay: 35 });
+    await settled(page, "someone posted my address");
+    assert.equal(await page.locator("#results .search-offline").count(), 0, "no offline notice");
+    assert.match(await page.locator("#results .result-count").textContent(), /^\d+ results? in \d+ documents?$/);
+    assert.ok((await page.locator("#results .result").count()) > 0, "results on the first try");
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.searchEngine), "device");
+    await screenshot(page, "results-offline");
+    await context.setOffline(false);
+    issues.console = issues.console.filter((text) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(text));
+    assertClean(issues, "airplane mode");
+  } finally {
+    await context.close();
+  }
+});
+
+check("without module workers: search asks the server (same results), and offline says so", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server);
+  await context.addInitScript(() => {
+    Object.defineProperty(window, "Worker", { value: undefined, configurable: true, writable: true });
+  });
+  try {
+    const page = await context.newPage();
+    const api = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/api/search") api.push(request.url());
+    });
+    await page.goto(server.url("/"));
+    await page.waitForFunction(() => document.documentElement.dataset.searchEngine === "server");
+    await typeQuery(page, "whatsapp hacked");
+    assert.ok(api.length >= 1, "the JSON API was used");
+    const count = await page.locator("#results .result-count").textContent();
+    assert.match(count, /^\d+ results? in \d+ documents?$/);
+    assert.equal(await statusText(page), count, "the live region says the count");
+
+    await page.evaluate(() => {
+      window.location.hash = "#q=phishing&category=no-such-topic";
+    });
+    await settled(page, "phishing");
+    assert.equal(await page.locator("#results .search-error").textContent(), "Unknown topic “no-such-topic”.");
+
+    await waitForOfflineCopy(page, server);
+    await context.setOffline(true);
+    await page.goto(server.url("/"));
+    await page.locator("#q").pressSequentially("doorstep", { delay: 20 });
+    await page.waitForSelector("#results .search-offline");
+    assert.equal((await page.locator("#results .search-offline").textContent()).startsWith(OFFLINE_MESSAGE), true);
+    assert.equal(await statusText(page), OFFLINE_MESSAGE, "the live region says it");
+    assert.ok((await page.locator(".documents a").count()) > 0, "document links still there");
+    await context.setOffline(false);
+    issues.console = issues.console.filter(
+      (text) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|Failed to load resource|status of 400 \(Bad Request\)/.test(text),
+    );
+    assertClean(issues, "no workers");
   } finally {
     await context.close();
   }
@@ -784,7 +1012,7 @@ check("screenshots of home, results and a guidance page (light and dark) in test
 
 // ---------- Under a base path ----------
 
-check("base path /security: pages, instant search links, service worker scope and offline all stay under the base", async () => {
+check("base path /security: pages, instant search links, service worker scope, offline pages and offline search all stay under the base", async () => {
   const server = await baseServer();
   const { context, issues } = await newContext(server);
   try {
@@ -813,6 +1041,16 @@ check("base path /security: pages, instant search links, service worker scope an
     const home = await page.goto(server.url("/"));
     assert.ok(home && home.ok(), "home opens offline under the base");
     assert.match(await page.locator(".documents [data-progress-for='account-device-cyber']").textContent(), /^1 of \d+ done$/);
+    await typeQuery(page, "whatsapp hacked");
+    const offlineLinks = await page.locator("#results a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    assert.ok(offlineLinks.length > 0, "search works offline under the base");
+    assert.ok(offlineLinks.every((href) => href.startsWith("/security/")), `offline result links under the base: ${offlineLinks.slice(0, 3)}`);
+    const online = await (await fetch(server.url("/api/search?q=whatsapp+hacked"))).json();
+    assert.deepEqual(
+      await shownSectionUrls(page, "/security"),
+      online.documents.flatMap((d) => d.sections.map((section) => section.url)),
+      "the same sections as the server",
+    );
     await page.goto(server.url("/search?q=x"));
     assert.equal(await page.locator("h1").count(), 1);
     assert.doesNotMatch(await page.locator("h1").textContent(), /search/i, "offline page, not search results");
