@@ -9,6 +9,13 @@
 //                 PAGE_LOADS page loads of the installed app, offline; median.
 //   search        measure "search": from the debounce firing (the last keystroke + 150 ms) to the results being
 //                 in the DOM, for every dev-set query (tests/relevance/dev-queries.tsv), offline; p50 and p95.
+//
+// Chromium's CPU throttling (Emulation.setCPUThrottlingRate) slows the page's main thread only, not the search
+// worker's thread. So the worker's own work is also timed on the throttled main thread (the same engine.js and
+// bundle: import, fetch, parse and index; then engine.search for each query), and the "at 4x" figures replace
+// the worker's unthrottled time by that: bundle ready at 4x = ready − worker loadMs + main-thread load;
+// search at 4x = measured − the worker's took_us + main-thread engine.search. Both are printed.
+//
 // Prints a short table and one JSON line. Targets (reported, not asserted): search p50 <= 50 ms, bundle ready
 // <= 200 ms. Not part of the test suite.
 //
@@ -120,6 +127,7 @@ async function main() {
     await context.setOffline(true);
     const ready = [];
     const loadMs = [];
+    const mainLoadMs = [];
     for (let i = 0; i < PAGE_LOADS; i += 1) {
       await throttle();
       await page.reload();
@@ -131,11 +139,24 @@ async function main() {
       if (!entry) throw new Error('no "engine" measure: is app.js recording it?');
       ready.push(entry.duration);
       loadMs.push(entry.loadMs);
+      // The worker's load, on the throttled main thread (as the worker does it: import, fetch, parse, index).
+      mainLoadMs.push(
+        await page.evaluate(async () => {
+          const { engine: engineUrl, bundle: bundleUrl } = document.documentElement.dataset;
+          const started = performance.now();
+          const { createEngine } = await import(engineUrl);
+          const response = await fetch(bundleUrl);
+          const engine = createEngine(await response.json());
+          if (!engine.ready) throw new Error(engine.problem);
+          return performance.now() - started;
+        }),
+      );
     }
 
     // (b) Every dev-set query, offline: debounce fired → results in the DOM.
     await throttle();
     const search = [];
+    const workerTook = [];
     const input = page.locator("#q");
     for (const q of queries) {
       await input.fill("");
@@ -147,35 +168,71 @@ async function main() {
           if (!results || results.hasAttribute("aria-busy")) return null;
           if (new URLSearchParams(window.location.hash.slice(1)).get("q") !== expected) return null;
           const measure = performance.getEntriesByName("search", "measure").pop();
-          return measure && measure.startTime >= since ? measure.duration : null;
+          return measure && measure.startTime >= since ? { duration: measure.duration, ...measure.detail } : null;
         },
         { expected: q, since },
         { timeout: 30_000 },
       );
-      search.push(await duration.jsonValue());
+      const entry = await duration.jsonValue();
+      if (entry.on !== "device") throw new Error(`"${q}" was not searched on the device (${entry.on})`);
+      search.push(entry.duration);
+      workerTook.push((entry.tookUs || 0) / 1000);
     }
-    const offlineNotices = await page.locator("#results .search-offline").count();
-    if (offlineNotices > 0) throw new Error("the offline notice was shown: the search did not run on the device");
+    // engine.search for each query on the throttled main thread.
+    await throttle();
+    const mainSearch = await page.evaluate(async (list) => {
+      const { engine: engineUrl, bundle: bundleUrl } = document.documentElement.dataset;
+      const { createEngine } = await import(engineUrl);
+      const engine = createEngine(await (await fetch(bundleUrl)).json());
+      return list.map((query) => {
+        const started = performance.now();
+        engine.search({ query });
+        return performance.now() - started;
+      });
+    }, queries);
+    const ready4x = ready.map((ms, i) => ms - loadMs[i] + mainLoadMs[i]);
+    const search4x = search.map((ms, i) => ms - workerTook[i] + mainSearch[i]);
 
+    const stats = (values) => ({
+      p50: round(percentile(values, 50)),
+      p95: round(percentile(values, 95)),
+      max: round(Math.max(...values)),
+    });
     const result = {
       cpuThrottling: CPU_RATE,
       pageLoads: PAGE_LOADS,
-      bundleReadyMedianMs: round(percentile(ready, 50)),
-      bundleReadyMaxMs: round(Math.max(...ready)),
-      workerLoadMsMedian: round(percentile(loadMs, 50)),
       queries: search.length,
-      searchP50Ms: round(percentile(search, 50)),
-      searchP95Ms: round(percentile(search, 95)),
-      searchMaxMs: round(Math.max(...search)),
+      bundleReadyMedianMs: round(percentile(ready, 50)),
+      workerLoadMsMedian: round(percentile(loadMs, 50)),
+      mainThreadLoadMsMedian: round(percentile(mainLoadMs, 50)),
+      bundleReadyAtRateMedianMs: round(percentile(ready4x, 50)),
+      searchP50Ms: stats(search).p50,
+      searchP95Ms: stats(search).p95,
+      searchMaxMs: stats(search).max,
+      workerSearchP50Ms: stats(workerTook).p50,
+      mainThreadSearchP50Ms: stats(mainSearch).p50,
+      mainThreadSearchP95Ms: stats(mainSearch).p95,
+      searchAtRateP50Ms: stats(search4x).p50,
+      searchAtRateP95Ms: stats(search4x).p95,
+      searchAtRateMaxMs: stats(search4x).max,
       targets: TARGETS,
       chromium: browser.version(),
     };
-    const row = (name, ...cells) => `${name.padEnd(34)}${cells.map((c) => String(c).padStart(10)).join("")}`;
-    console.log(`Offline search in Chromium ${result.chromium}, CPU throttled ${CPU_RATE}x (ms)`);
-    console.log(row("", "median/p50", "p95", "max", "target"));
-    console.log(row(`bundle ready, ${PAGE_LOADS} loads (worker → ready)`, result.bundleReadyMedianMs, "", result.bundleReadyMaxMs, `<= ${TARGETS.bundleReadyMs}`));
-    console.log(row("  of which worker loadMs", result.workerLoadMsMedian, "", round(Math.max(...loadMs)), ""));
-    console.log(row(`search, ${search.length} queries (debounce → DOM)`, result.searchP50Ms, result.searchP95Ms, result.searchMaxMs, `<= ${TARGETS.searchP50Ms}`));
+    const row = (name, ...cells) => `${name.padEnd(50)}${cells.map((c) => String(c).padStart(9)).join("")}`;
+    const line = (name, values, target = "") => {
+      const s = stats(values);
+      return row(name, s.p50, s.p95, s.max, target);
+    };
+    console.log(`Offline search, Chromium ${result.chromium}, main thread throttled ${CPU_RATE}x, ms (the worker is not throttled)`);
+    console.log(row("", "p50", "p95", "max", "target"));
+    console.log(line(`bundle ready, ${PAGE_LOADS} loads: worker created → ready`, ready));
+    console.log(line("  worker loadMs (unthrottled)", loadMs));
+    console.log(line(`  the same load on the main thread at ${CPU_RATE}x`, mainLoadMs));
+    console.log(line(`  bundle ready with the load at ${CPU_RATE}x`, ready4x, `<= ${TARGETS.bundleReadyMs}`));
+    console.log(line(`search, ${search.length} queries: debounce → DOM`, search));
+    console.log(line("  engine.search in the worker (unthrottled)", workerTook));
+    console.log(line(`  engine.search on the main thread at ${CPU_RATE}x`, mainSearch));
+    console.log(line(`  debounce → DOM with the search at ${CPU_RATE}x`, search4x, `<= ${TARGETS.searchP50Ms}`));
     console.log(JSON.stringify(result));
     await context.close();
   } finally {

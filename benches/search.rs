@@ -71,18 +71,29 @@ fn main() {
         guide.corpus().section_count(),
     );
     if let (Some(before), Some(after)) = (before, resident_kib()) {
-        println!("resident memory: {:.1} MiB before loading, {:.1} MiB with the index", before as f64 / 1024.0, after as f64 / 1024.0);
+        println!(
+            "resident memory: {:.1} MiB before loading, {:.1} MiB with the index",
+            before as f64 / 1024.0,
+            after as f64 / 1024.0
+        );
     }
 
-    let dev = parse_judgements("dev", include_str!("../tests/relevance/dev-queries.tsv")).expect("dev set");
+    let dev = parse_judgements("dev", include_str!("../tests/relevance/dev-queries.tsv"))
+        .expect("dev set");
     let dev: Vec<String> = dev.into_iter().map(|j| j.query).collect();
-    let typing: Vec<String> = ["phishing email", "someone posted my address", "whatsapp hacked", "suspicious package", "two-step verification"]
-        .iter()
-        .flat_map(|phrase| {
-            let chars: Vec<char> = phrase.chars().collect();
-            (1..=chars.len()).map(move |n| chars[..n].iter().collect::<String>())
-        })
-        .collect();
+    let typing: Vec<String> = [
+        "phishing email",
+        "someone posted my address",
+        "whatsapp hacked",
+        "suspicious package",
+        "two-step verification",
+    ]
+    .iter()
+    .flat_map(|phrase| {
+        let chars: Vec<char> = phrase.chars().collect();
+        (1..=chars.len()).map(move |n| chars[..n].iter().collect::<String>())
+    })
+    .collect();
     let mut all = measure(&guide, &dev);
     report("dev relevance queries", dev.len(), &all);
     let typed = measure(&guide, &typing);

@@ -13,7 +13,7 @@
 //
 // Measurements (for benches/offline-latency.mjs; names only, never the query): performance marks
 // "search:start" (the debounce fired or the form was submitted) and "search:rendered" (results in the DOM),
-// measure "search"; marks "engine:start" (worker created) and "engine:ready", measure "engine" whose detail
+// measure "search" (detail: where it ran, "device" or "server", and the engine's took_us); marks "engine:start" (worker created) and "engine:ready", measure "engine" whose detail
 // holds the worker's own loadMs. Only the latest of each is kept.
 
 const root = document.documentElement;
@@ -436,7 +436,7 @@ function initSearch() {
       });
       search.onCancel = () => device.cancel(id);
       try {
-        return { data: await promise };
+        return { data: await promise, on: "device" };
       } catch (error) {
         if (search.cancelled) return null;
         // A refused search (too long, too many words) is the engine's answer, worded as the server words it.
@@ -477,7 +477,7 @@ function initSearch() {
     }
     if (search.cancelled) return null;
     if (!response.ok || !data || typeof data !== "object") return { error: data && data.error };
-    return { data };
+    return { data, on: "server" };
   }
 
   async function run(state, mode) {
@@ -524,7 +524,10 @@ function initSearch() {
       shownKey = key;
     }
     mark("search:rendered");
-    measure("search", "search:start", "search:rendered");
+    measure("search", "search:start", "search:rendered", {
+      on: outcome.on || null,
+      tookUs: outcome.data ? Number(outcome.data.took_us) || 0 : null,
+    });
     if (focusAfterRender) focusCount();
   }
 

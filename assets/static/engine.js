@@ -37,8 +37,24 @@ export class QueryError extends Error {
   }
 }
 
+/** Bytes of `text` in UTF-8 (as TextEncoder counts them: a lone surrogate is U+FFFD, 3 bytes), without
+ * allocating: it runs for every word of the corpus when the engine starts. */
 function utf8Length(text) {
-  return ENCODER.encode(text).length;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) {
+      bytes += 1;
+    } else if (unit < 0x800) {
+      bytes += 2;
+    } else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i += 1;
+    } else {
+      bytes += 3;
+    }
+  }
+  return bytes;
 }
 
 function codePoints(text) {
@@ -134,12 +150,10 @@ class Engine {
     this.terms = bundle.terms;
     this.fold = new Map(Object.entries(bundle.fold));
     this.wordIndex = new Map();
-    this.byLength = [];
+    this.byLengthTable = null; // built on the first typo lookup (see byLength), not at start-up
     this.words = bundle.words;
     bundle.words.forEach((word, i) => {
       this.wordIndex.set(word, i);
-      const chars = codePoints(word);
-      (this.byLength[chars.length] ||= []).push([chars, i]);
     });
     this.wordTerms = bundle.wordTerms;
     this.wordCounts = bundle.wordCounts;
@@ -265,6 +279,19 @@ class Engine {
 
   // ---- vocabulary.rs ----
 
+  /** Every word as code points, grouped by length (for typo candidates), in word order. */
+  byLength() {
+    if (!this.byLengthTable) {
+      const table = [];
+      this.words.forEach((word, i) => {
+        const chars = codePoints(word);
+        (table[chars.length] ||= []).push([chars, i]);
+      });
+      this.byLengthTable = table;
+    }
+    return this.byLengthTable;
+  }
+
   allowedEdits(chars) {
     if (chars >= this.params.twoEditsMinChars) return 2;
     if (chars >= this.params.oneEditMinChars) return 1;
@@ -277,7 +304,7 @@ class Engine {
     if (max === 0) return [];
     const found = [];
     for (let len = Math.max(0, query.length - max); len <= query.length + max; len += 1) {
-      for (const [chars, i] of this.byLength[len] || []) {
+      for (const [chars, i] of this.byLength()[len] || []) {
         const distance = boundedDistance(query, chars, max);
         if (distance >= 0) found.push({ distance, i, keepsFirst: chars[0] === query[0] });
       }

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use tantivy::collector::TopDocs;
 use tantivy::postings::Postings;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery,
-    Occur as TantivyOccur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur as TantivyOccur,
+    PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -125,6 +125,8 @@ pub struct SearchIndex {
     pub synonyms: Vec<AnalysedGroup>,
     /// Urgent intent terms, each as a sequence of index terms.
     pub urgent: Vec<Vec<String>>,
+    /// Per text field (title, heading, body): the term ids it holds.
+    field_terms: [TermSet; 3],
     analyzer: Analyzer,
     checksum: String,
 }
@@ -236,19 +238,26 @@ impl SearchIndex {
             terms: Vec::new(),
         };
         let mut sections = Vec::with_capacity(corpus.section_count());
+        // Which terms each field holds (title, heading, body), so queries skip the rest.
+        let mut field_terms: [TermSet; 3] = Default::default();
         for (document_index, document) in corpus.documents.iter().enumerate() {
             let title_words = builder.analyse(&document.meta.title, true);
+            field_terms[0].extend(title_words.iter().map(|w| w.term));
             for (section_index, section) in document.sections.iter().enumerate() {
                 let heading_words = if section.heading.is_empty() {
                     title_words.clone()
                 } else {
-                    builder.analyse(&section.heading, true)
+                    let words = builder.analyse(&section.heading, true);
+                    field_terms[1].extend(words.iter().map(|w| w.term));
+                    words
                 };
+                let body_words = builder.analyse(&section.text, true);
+                field_terms[2].extend(body_words.iter().map(|w| w.term));
                 sections.push(IndexedSection {
                     document: document_index,
                     section: section_index,
                     heading_words,
-                    body_words: builder.analyse(&section.text, true),
+                    body_words,
                 });
             }
         }
@@ -334,6 +343,7 @@ impl SearchIndex {
             term_ids: builder.term_ids,
             synonyms,
             urgent,
+            field_terms,
             analyzer: builder.analyzer,
             checksum,
         })
@@ -498,13 +508,23 @@ impl SearchIndex {
     fn concept_query(&self, concept: &Concept) -> Option<Box<dyn Query>> {
         let mut alternatives: Vec<Box<dyn Query>> = Vec::with_capacity(concept.alternatives.len());
         for alternative in &concept.alternatives {
+            let ids: Option<Vec<u32>> = alternative
+                .terms
+                .iter()
+                .map(|t| self.term_ids.get(t).copied())
+                .collect();
+            let Some(ids) = ids.filter(|ids| !ids.is_empty()) else {
+                continue;
+            };
+            // Only fields that hold every term can match; leave the others out of the query.
             let per_field: Vec<(TantivyOccur, Box<dyn Query>)> = self
                 .fields
                 .weighted_text()
                 .into_iter()
-                .map(|(field, boost)| {
+                .zip(&self.field_terms)
+                .filter(|(_, present)| ids.iter().all(|id| present.contains(*id)))
+                .map(|((field, boost), _)| {
                     let query: Box<dyn Query> = match alternative.terms.as_slice() {
-                        [] => Box::new(EmptyQuery),
                         [term] => Box::new(TermQuery::new(
                             Term::from_field_text(field, term),
                             IndexRecordOption::WithFreqs,
@@ -522,6 +542,9 @@ impl SearchIndex {
                     )
                 })
                 .collect();
+            if per_field.is_empty() {
+                continue;
+            }
             alternatives.push(Box::new(BoostQuery::new(
                 Box::new(BooleanQuery::new(per_field)),
                 alternative.weight,

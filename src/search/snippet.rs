@@ -31,6 +31,14 @@ impl TermSet {
     }
 }
 
+impl Extend<u32> for TermSet {
+    fn extend<I: IntoIterator<Item = u32>>(&mut self, iter: I) {
+        for term in iter {
+            self.insert(term);
+        }
+    }
+}
+
 impl FromIterator<u32> for TermSet {
     fn from_iter<I: IntoIterator<Item = u32>>(iter: I) -> TermSet {
         let mut set = TermSet::default();
@@ -149,17 +157,24 @@ pub fn escape(text: &str) -> String {
 }
 
 fn push_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' | '\r' | '\t' => out.push(' '),
-            c => out.push(c),
-        }
+    // The characters replaced are all ASCII, so byte positions are character boundaries
+    // and unchanged runs can be copied whole.
+    let mut start = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let replacement = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            b'\n' | b'\r' | b'\t' => " ",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(replacement);
+        start = i + 1;
     }
+    out.push_str(&text[start..]);
 }
 
 #[cfg(test)]
