@@ -13,8 +13,9 @@
 //
 // Measurements (for benches/offline-latency.mjs; names only, never the query): performance marks
 // "search:start" (the debounce fired or the form was submitted) and "search:rendered" (results in the DOM),
-// measure "search" (detail: where it ran, "device" or "server", and the engine's took_us); marks "engine:start" (worker created) and "engine:ready", measure "engine" whose detail
-// holds the worker's own loadMs. Only the latest of each is kept.
+// measure "search" (detail: where it ran, "device" or "server", and the engine's took_us); marks
+// "engine:start" (worker created) and "engine:ready", measure "engine" (detail: the worker's own loadMs).
+// Only the latest of each is kept.
 
 const root = document.documentElement;
 const BASE = (root.dataset.base || "").replace(/\/+$/, "");
