@@ -170,6 +170,12 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
             html(pages::guidance(&site, document)?),
         );
     }
+    for category in Category::ALL {
+        pages_map.insert(
+            format!("/topics/{}", category.as_str()),
+            html(pages::topic(&site, corpus, category)?),
+        );
+    }
     let not_found = html(pages::not_found(&site)?);
 
     let mut precache: Vec<String> = PAGE_ROUTES.iter().map(|r| format!("{base}{r}")).collect();
@@ -252,6 +258,7 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
         .route("/sw.js", get(page))
         .route("/manifest.webmanifest", get(page))
         .route("/guidance/{slug}", get(guidance))
+        .route("/topics/{category}", get(page))
         .route("/bundle/{file}", get(offline_bundle))
         .route("/api/documents", get(page))
         .route("/api/version", get(page))

@@ -7,7 +7,7 @@ use askama::Template;
 
 use super::render::section_html;
 use super::site::Site;
-use crate::corpus::{Corpus, Document, FrontMatter, INTRODUCTION_ANCHOR};
+use crate::corpus::{Category, Corpus, Document, FrontMatter, INTRODUCTION_ANCHOR};
 use crate::search::{DocumentHit, SearchResults};
 
 /// What the search form shows: the query and filters as submitted.
@@ -168,6 +168,26 @@ pub fn search(
         listing,
     }
     .render()
+}
+
+/// A topic's page: the search form with that topic chosen, listing its documents. It has no
+/// query in it, so it is rendered once and kept offline like any guidance page.
+pub fn topic(site: &Site, corpus: &Corpus, category: Category) -> askama::Result<String> {
+    let form = SearchForm {
+        query: String::new(),
+        category: Some(category.as_str().to_owned()),
+        audience: None,
+    };
+    let listing = Listing {
+        heading: super::site::category_label(category).to_owned(),
+        documents: corpus
+            .documents
+            .iter()
+            .map(|d| &d.meta)
+            .filter(|m| m.category == category)
+            .collect(),
+    };
+    search(site, &form, ResultsView::default(), Some(listing))
 }
 
 /// A guidance document's page.
