@@ -9,9 +9,9 @@ use candidate_security::eval::{evaluate, parse_judgements};
 
 const DEV_SET: &str = include_str!("relevance/dev-queries.tsv");
 
-const MIN_SUCCESS_AT_1: f64 = 0.85;
-const MIN_SUCCESS_AT_3: f64 = 0.97;
-const MIN_MRR: f64 = 0.90;
+const MIN_SUCCESS_AT_1: f64 = 0.88;
+const MIN_SUCCESS_AT_3: f64 = 0.98;
+const MIN_MRR: f64 = 0.93;
 
 #[test]
 fn dev_set_relevance_meets_the_floor() {
