@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::problem::{Problem, line_of};
+use super::problem::{Problem, parse_toml};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -19,17 +19,8 @@ struct Group {
 
 /// Parse an intents file into its urgent terms, reporting every problem found.
 pub fn parse(path: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<String> {
-    let file: File = match toml::from_str(text) {
-        Ok(file) => file,
-        Err(error) => {
-            let line = error.span().map_or(1, |s| line_of(text, s.start));
-            problems.push(Problem::new(
-                path,
-                line,
-                format!("not a valid intents file: {}", error.message().trim()),
-            ));
-            return Vec::new();
-        }
+    let Some(file) = parse_toml::<File>(path, text, "intents", problems) else {
+        return Vec::new();
     };
     let mut terms: Vec<String> = Vec::with_capacity(file.urgent.terms.len());
     for term in file.urgent.terms {

@@ -59,6 +59,27 @@ impl fmt::Display for CorpusError {
     }
 }
 
+/// Parse a TOML data file (`what` names it in the message), or record why it is not valid.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    path: &str,
+    text: &str,
+    what: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    match toml::from_str(text) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            let line = error.span().map_or(1, |s| line_of(text, s.start));
+            problems.push(Problem::new(
+                path,
+                line,
+                format!("not a valid {what} file: {}", error.message().trim()),
+            ));
+            None
+        }
+    }
+}
+
 /// The 1-based line number of byte `offset` in `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());

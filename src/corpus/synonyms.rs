@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::problem::{Problem, line_of};
+use super::problem::{Problem, line_of, parse_toml};
 
 /// A group of terms that all match each other; a term may be several words long.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -30,17 +30,8 @@ struct Group {
 
 /// Parse a synonyms file, reporting every problem found.
 pub fn parse(path: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<SynonymGroup> {
-    let file: File = match toml::from_str(text) {
-        Ok(file) => file,
-        Err(error) => {
-            let line = error.span().map_or(1, |s| line_of(text, s.start));
-            problems.push(Problem::new(
-                path,
-                line,
-                format!("not a valid synonyms file: {}", error.message().trim()),
-            ));
-            return Vec::new();
-        }
+    let Some(file) = parse_toml::<File>(path, text, "synonyms", problems) else {
+        return Vec::new();
     };
     let mut groups: Vec<SynonymGroup> = Vec::with_capacity(file.group.len());
     for spanned in file.group {
