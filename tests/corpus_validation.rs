@@ -209,18 +209,32 @@ fn check_command_exits_non_zero_and_prints_path_line() {
 
 #[test]
 fn serve_refuses_a_broken_corpus_before_listening() {
-    let (dir, _) = load(&[("guidance/doc.md", front_matter("doc", "Doc", "cyber") + "## Empty\n")]);
+    let (dir, _) = load(&[(
+        "guidance/doc.md",
+        front_matter("doc", "Doc", "cyber") + "## Empty\n",
+    )]);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port");
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_candidate-security"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--guidance-dir"])
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--guidance-dir",
+        ])
         .arg(dir.path())
         .output()
         .expect("run the binary");
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("doc.md:14: section `Empty` is empty"), "{stderr}");
-    assert!(!stderr.contains("serving"), "never started serving: {stderr}");
+    assert!(
+        stderr.contains("doc.md:14: section `Empty` is empty"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("serving"),
+        "never started serving: {stderr}"
+    );
 }

@@ -203,15 +203,30 @@ async fn too_many_or_too_large_headers_are_refused_and_the_server_stays_up() {
     let server = start(ServerLimits::default()).await;
     let many: String = (0..101).map(|i| format!("X-Filler-{i}: 1\r\n")).collect();
     let answer = exchange(&server.address, &get("/healthz", &many)).await;
-    assert!(answer.starts_with("HTTP/1.1 431"), "{}", &answer[..answer.len().min(80)]);
+    assert!(
+        answer.starts_with("HTTP/1.1 431"),
+        "{}",
+        &answer[..answer.len().min(80)]
+    );
     let huge = format!("X-Huge: {}\r\n", "a".repeat(100 * 1024));
     let answer = exchange(&server.address, &get("/healthz", &huge)).await;
-    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 431"), "{}", &answer[..answer.len().min(80)]);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 431"),
+        "{}",
+        &answer[..answer.len().min(80)]
+    );
     let nested = format!("/api/search?q={}a{}", "%28".repeat(900), "%29".repeat(900));
     let answer = exchange(&server.address, &get(&nested, "")).await;
-    assert!(answer.starts_with("HTTP/1.1 400"), "{}", &answer[..answer.len().min(80)]);
+    assert!(
+        answer.starts_with("HTTP/1.1 400"),
+        "{}",
+        &answer[..answer.len().min(80)]
+    );
     let answer = exchange(&server.address, &get("/healthz", "")).await;
-    assert!(answer.starts_with("HTTP/1.1 200"), "still serving: {answer}");
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "still serving: {answer}"
+    );
     let _ = server.stop.send(());
     let _ = server.done.await;
 }
