@@ -96,7 +96,7 @@ api = ["/api/search?q=" + urllib.parse.quote_plus(q) for q in qs]
 mix = [(api[i % len(api)] if i % 10 < 7 else pages[i % len(pages)]) for i in range(1000)]
 open(f"{work}/mix.paths", "w").write("\n".join(mix) + "\n")
 open(f"{work}/mix.urls", "w").write("\n".join(base + p for p in mix) + "\n")
-open(f"{work}/api.urls", "w").write("\n".join(base + p for p in api) + "\n")
+open(f"{work}/api.paths", "w").write("\n".join(api) + "\n")
 print(f"{len(qs)} queries, {len(pages)} pages and assets", file=sys.stderr)
 PY
 while read -r p; do
@@ -160,6 +160,7 @@ SRV=""
 log "graceful shutdown: SIGTERM during a load run"
 start_server "$WORK/server2.log"
 PORT=${BASE##*:}
+sed "s|^|$BASE|" "$WORK/api.paths" >"$WORK/api.urls" # this server's port
 if [ "$TOOL" = oha ]; then
     timeout 60 oha -c 32 -z 8s --no-tui --output-format json --urls-from-file "$WORK/api.urls" \
         >"$WORK/shutdown-load.json" 2>/dev/null &
