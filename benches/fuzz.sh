@@ -60,6 +60,7 @@ for s in seeds:
 print(f"seeded {len(seeds)} inputs", file=sys.stderr)
 PY
 
+COMMIT=$(git rev-parse --short=12 HEAD)
 CRASHES_BEFORE=$(find "$ARTIFACTS" -type f | wc -l)
 LOG=$(mktemp /tmp/fuzz-query.XXXXXX.log)
 echo "fuzzing $TARGET for ${FUZZ_SECONDS}s (log: $LOG)" >&2
@@ -76,7 +77,7 @@ RUNS=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$LOG" | grep -o '[0-9]
 [ -n "$RUNS" ] || RUNS=$(grep -o 'Done [0-9]* runs' "$LOG" | grep -o '[0-9]*' | tail -n1)
 SECS=$(grep -o 'in [0-9]* second(s)' "$LOG" | grep -o '[0-9]*' | tail -n1)
 echo
-echo "commit $(git rev-parse --short=12 HEAD); $(nproc) cores; target $TARGET, ${FUZZ_SECONDS}s requested, -max_len=$MAX_LEN"
+echo "commit $COMMIT; $(nproc) cores; target $TARGET, ${FUZZ_SECONDS}s requested, -max_len=$MAX_LEN"
 echo "executions: ${RUNS:-unknown} in ${SECS:-?} s; corpus: $(find "$CORPUS" -type f | wc -l) inputs"
 echo "new crash artifacts: $((CRASHES_AFTER - CRASHES_BEFORE)) (in $ARTIFACTS); libFuzzer exit status $STATUS"
 if grep -q -e 'deadly signal' -e 'panicked' -e 'overflowed its stack' -e 'ERROR: libFuzzer' "$LOG"; then

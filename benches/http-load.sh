@@ -63,6 +63,9 @@ fi
 
 log "building the release binary"
 cargo build --release --quiet
+# The commit the binary was built from (others may commit while this runs).
+COMMIT=$(git -C "$ROOT" rev-parse HEAD)
+TREE_DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no | head -c 1 | wc -c)
 
 # --- scratch space and clean-up ----------------------------------------------------------
 WORK=$(mktemp -d /tmp/http-load.XXXXXX)
@@ -287,8 +290,7 @@ python3 - "$RESULTS" "$OUT" <<PY
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 meta = dict(
-    commit="$(git -C "$ROOT" rev-parse HEAD)",
-    tree_dirty=bool("""$(git -C "$ROOT" status --porcelain --untracked-files=no | head -c 2000)""".strip()),
+    commit="$COMMIT", tree_dirty=bool($TREE_DIRTY),
     cores=$(nproc), cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')",
     loadavg_before="$LOADAVG_BEFORE", loadavg_after="$LOADAVG_AFTER",
     wrk="$(wrk -v 2>&1 | head -n1 | awk '{print $2}')", oha="$(oha --version | awk '{print $2}')",

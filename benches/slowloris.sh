@@ -39,6 +39,8 @@ command -v curl >/dev/null || apt_install curl
 
 log "building the release binary"
 cargo build --release --quiet
+# The commit the binary was built from (others may commit while this runs).
+COMMIT=$(git rev-parse HEAD)
 
 WORK=$(mktemp -d /tmp/slowloris.XXXXXX)
 SRV=""
@@ -178,7 +180,7 @@ fd_peak_at = max(fd_samples, key=lambda s: s[1])[0] if fd_samples else 0
 fds_back_at = next((t for t, n in fd_samples if t > fd_peak_at and n <= $FDS_BEFORE + 5), None)
 raw = json.load(open(f"{work}/raw.json"))
 result = dict(
-    commit="$(git rev-parse HEAD)", cores=$(nproc), connections=$CONNECTIONS, test_seconds=$TEST_SECONDS,
+    commit="$COMMIT", cores=$(nproc), connections=$CONNECTIONS, test_seconds=$TEST_SECONDS,
     header_timeout_s=$HEADER_TIMEOUT, max_connections=512, slowhttptest_wall_s=$SLOW_WALL,
     slowhttptest_exit_status=exit_status[-1] if exit_status else None,
     peak_connected=peak["connected"] if peak else None, peak_at_s=peak_s,

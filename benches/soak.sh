@@ -45,6 +45,8 @@ fi
 
 log "building the release binary"
 cargo build --release --quiet
+# The commit the binary was built from (others may commit while this runs).
+COMMIT=$(git rev-parse HEAD)
 
 WORK=$(mktemp -d /tmp/soak.XXXXXX)
 SRV=""
@@ -110,7 +112,7 @@ SAMPLES=$WORK/samples.csv
     t0=$(date +%s)
     for _ in $(seq 0 $((DURATION / 10 + 30))); do
         [ -e "$WORK/stop-sampling" ] && break
-        echo "$(($(date +%s) - t0)),$(rss_kib "$SRV"),$(fds "$SRV")"
+        echo "$(($(date +%s) - t0)),$(rss_kib "$SRV"),$(fds "$SRV"),$(cut -d' ' -f1 /proc/loadavg)"
         sleep 10
     done
 ) >"$SAMPLES" &
@@ -145,7 +147,7 @@ LUA
 fi
 LOADAVG_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 sleep 1
-echo "$((DURATION + 1)),$(rss_kib "$SRV"),$(fds "$SRV")" >"$WORK/final.csv"
+echo "$((DURATION + 1)),$(rss_kib "$SRV"),$(fds "$SRV"),$(cut -d' ' -f1 /proc/loadavg)" >"$WORK/final.csv"
 touch "$WORK/stop-sampling"
 kill "$SAMPLER" 2>/dev/null || true
 wait "$SAMPLER" 2>/dev/null || true
@@ -217,7 +219,9 @@ SHUTDOWN_LOG_TAIL=$(tail -n 3 "$WORK/server2.log" | sed 's/\x1b\[[0-9;]*m//g')
 python3 - "$WORK" "$OUT" <<PY
 import glob, json, os, sys
 work, out = sys.argv[1], sys.argv[2]
-samples = [tuple(int(x) for x in l.split(",")) for l in open(f"{work}/samples.csv") if l.strip()]
+# seconds, VmRSS KiB, open fds, 1-minute load average of the machine
+samples = [tuple(int(x) for x in l.split(",")[:3]) + (float(l.split(",")[3]),)
+           for l in open(f"{work}/samples.csv") if l.strip()]
 tool = "$TOOL"
 chunks = []
 for f in sorted(glob.glob(f"{work}/chunk-*.json")):
@@ -249,7 +253,7 @@ if os.path.exists(f"{work}/shutdown-load.json"):
                          errors=d.get("errorDistribution") or {})
 slow_status, _, slow_s = open(f"{work}/slow-request.txt").read().strip().partition("|")
 result = dict(
-    commit="$(git rev-parse HEAD)", cores=$(nproc), tool=tool, duration_s=$DURATION, rate=$RATE,
+    commit="$COMMIT", cores=$(nproc), tool=tool, duration_s=$DURATION, rate=$RATE,
     loadavg_before="$LOADAVG_BEFORE", loadavg_after="$LOADAVG_AFTER",
     total_requests=total, status_codes=codes, non_2xx=non2xx, socket_errors=sock, errors=errors,
     aborted_at_chunk_ends=sum(c["aborted_at_end"] for c in chunks),
@@ -273,6 +277,8 @@ print(f"  RSS start {k['start']/1024:.1f} MiB, minute 5 {('%.1f MiB' % (k['minut
       f"end {k['end']/1024:.1f} MiB, max {k['max']/1024:.1f} MiB"
       + (f"; growth from minute 5 to the end {100*(k['end']-k['minute5'])/k['minute5']:+.1f} %" if k['minute5'] else ""))
 print(f"  fds start {r['fds']['start']}, end {r['fds']['end']} (min {r['fds']['min']}, max {r['fds']['max']})")
+print(f"  machine load average (1 min) while sampled: {min(x[3] for x in samples):.2f} to {max(x[3] for x in samples):.2f}"
+      " (2 cores; this load alone adds about 0.1 to 0.3: more means other work shared the machine)")
 if chunks:
     f, l = chunks[0], chunks[-1]
     print(f"  first minute p50 {f['p50_ms']:.2f} ms p99 {f['p99_ms']:.2f} ms; last minute p50 {l['p50_ms']:.2f} ms p99 {l['p99_ms']:.2f} ms; "
