@@ -250,18 +250,20 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
     };
 
     let home_state = state.clone();
-    let routes = Router::new()
-        .route("/", get(page))
-        .route("/about", get(page))
-        .route("/privacy", get(page))
-        .route("/offline", get(page))
-        .route("/sw.js", get(page))
-        .route("/manifest.webmanifest", get(page))
-        .route("/guidance/{slug}", get(guidance))
-        .route("/topics/{category}", get(page))
+    // Every pre-rendered page is answered by `page`, which looks it up by path.
+    let pre_rendered = PAGE_ROUTES.into_iter().chain([
+        "/sw.js",
+        "/manifest.webmanifest",
+        "/guidance/{slug}",
+        "/topics/{category}",
+        "/api/documents",
+        "/api/version",
+    ]);
+    let routes = pre_rendered
+        .fold(Router::new(), |router, route| {
+            router.route(route, get(page))
+        })
         .route("/bundle/{file}", get(offline_bundle))
-        .route("/api/documents", get(page))
-        .route("/api/version", get(page))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(search_routes(&config.limits)?)
@@ -386,17 +388,6 @@ async fn offline_bundle(
             StatusCode::NOT_FOUND,
             "There is no search bundle at this address.",
         )
-    }
-}
-
-async fn guidance(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    match state.pages.get(&format!("/guidance/{slug}")) {
-        Some(page) => page.respond(&headers),
-        None => not_found_response(&state, &headers),
     }
 }
 
