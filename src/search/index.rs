@@ -25,7 +25,7 @@ use tantivy::{
 
 use super::analysis::{Analyzer, INDEX_ANALYZER};
 use super::expand::{AnalysedGroup, Concept, Expansion, Occur};
-use super::snippet::{TermSet, TextWord};
+use super::snippet::{Highlight, TermSet, TextWord, WordIndex};
 use super::vocabulary::Vocabulary;
 use crate::corpus::{Audience, Category, Corpus};
 
@@ -103,8 +103,8 @@ pub struct IndexedSection {
     pub section: usize,
     /// Words of the heading shown for the section.
     pub heading_words: Vec<TextWord>,
-    /// Words of the section text.
-    pub body_words: Vec<TextWord>,
+    /// Words of the section text, indexed by term for snippets.
+    pub body: WordIndex,
 }
 
 /// The built index and everything needed to query it.
@@ -137,7 +137,7 @@ fn checksum(corpus: &Corpus, sections: &[IndexedSection], vocabulary: &Vocabular
         let document = &corpus.documents[section.document];
         hasher.update(document.meta.slug.as_bytes());
         hasher.update(document.sections[section.section].anchor.as_bytes());
-        for word in &section.body_words {
+        for word in &section.body.words {
             hasher.update(word.term.to_le_bytes());
         }
     }
@@ -257,7 +257,7 @@ impl SearchIndex {
                     document: document_index,
                     section: section_index,
                     heading_words,
-                    body_words,
+                    body: WordIndex::new(body_words),
                 });
             }
         }
@@ -415,7 +415,7 @@ impl SearchIndex {
     }
 
     /// Term ids of every term that can make a section match, for highlighting.
-    pub fn highlight_terms(&self, expansion: &Expansion) -> TermSet {
+    pub fn highlight_terms(&self, expansion: &Expansion) -> Highlight {
         expansion
             .concepts
             .iter()

@@ -122,7 +122,7 @@ impl Guide {
                     ),
                     anchor: section.anchor.clone(),
                     url: format!("/guidance/{}#{}", document.meta.slug, section.anchor),
-                    snippet_html: snippet::snippet(&section.text, &indexed.body_words, &highlight),
+                    snippet_html: snippet::snippet(&section.text, &indexed.body, &highlight),
                     score,
                 });
             }

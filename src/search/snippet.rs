@@ -60,13 +60,97 @@ pub struct TextWord {
     pub term: u32,
 }
 
-/// The best window of `words` for the matched `terms`, as escaped HTML with `<mark>`s.
+/// The terms a query highlights: a set for membership tests on short texts (headings) and
+/// the same ids sorted, for looking them up in a [`WordIndex`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Highlight {
+    set: TermSet,
+    ids: Vec<u32>,
+}
+
+impl Highlight {
+    /// Whether `term` is highlighted.
+    pub fn contains(&self, term: u32) -> bool {
+        self.set.contains(term)
+    }
+}
+
+impl FromIterator<u32> for Highlight {
+    fn from_iter<I: IntoIterator<Item = u32>>(iter: I) -> Highlight {
+        let mut ids: Vec<u32> = iter.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Highlight {
+            set: ids.iter().copied().collect(),
+            ids,
+        }
+    }
+}
+
+/// A text's words with, for every term, the positions of the words that carry it: finding
+/// a query's matches costs one lookup per query term, not a scan over every word.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WordIndex {
+    /// The words in text order.
+    pub words: Vec<TextWord>,
+    /// `(term, start)` sorted by term: the term's positions are `positions[start..next start]`.
+    terms: Vec<(u32, u32)>,
+    /// Word positions grouped by term, ascending within each group.
+    positions: Vec<u32>,
+}
+
+impl WordIndex {
+    /// Index `words` (in text order) by term.
+    pub fn new(words: Vec<TextWord>) -> WordIndex {
+        let mut by_term: Vec<(u32, u32)> = words
+            .iter()
+            .enumerate()
+            .map(|(at, word)| (word.term, u32::try_from(at).unwrap_or(u32::MAX)))
+            .collect();
+        by_term.sort_unstable();
+        let mut terms: Vec<(u32, u32)> = Vec::new();
+        let mut positions = Vec::with_capacity(by_term.len());
+        for (term, at) in by_term {
+            if terms.last().is_none_or(|&(last, _)| last != term) {
+                terms.push((term, u32::try_from(positions.len()).unwrap_or(u32::MAX)));
+            }
+            positions.push(at);
+        }
+        WordIndex {
+            words,
+            terms,
+            positions,
+        }
+    }
+
+    /// Positions of the words whose term is highlighted, ascending, into `out`.
+    fn matches(&self, highlight: &Highlight, out: &mut Vec<u32>) {
+        out.clear();
+        for term in &highlight.ids {
+            let Ok(slot) = self.terms.binary_search_by_key(term, |&(t, _)| t) else {
+                continue;
+            };
+            let start = self.terms[slot].1 as usize;
+            let end = self
+                .terms
+                .get(slot + 1)
+                .map_or(self.positions.len(), |&(_, next)| next as usize);
+            out.extend_from_slice(&self.positions[start..end]);
+        }
+        out.sort_unstable();
+    }
+}
+
+/// The best window of `text` for the highlighted terms, as escaped HTML with `<mark>`s.
 /// With no match, the start of the text.
-pub fn snippet(text: &str, words: &[TextWord], terms: &TermSet) -> String {
-    let (first, last) = best_window(words, terms);
+pub fn snippet(text: &str, index: &WordIndex, highlight: &Highlight) -> String {
+    let words = &index.words;
     if words.is_empty() {
         return escape(text);
     }
+    let mut matches = Vec::new();
+    index.matches(highlight, &mut matches);
+    let (first, last) = best_window(words, &matches);
     let start = if first == 0 {
         0
     } else {
@@ -77,43 +161,56 @@ pub fn snippet(text: &str, words: &[TextWord], terms: &TermSet) -> String {
     } else {
         words[last].end as usize
     };
-    let mut html = String::with_capacity(end - start + 32);
+    let mut html = String::with_capacity(end - start + 64);
     if start > 0 {
         html.push('…');
     }
-    html.push_str(&highlight(text, &words[first..=last], terms, start, end));
+    let marked = matches
+        .iter()
+        .filter(|&&at| (first..=last).contains(&(at as usize)))
+        .map(|&at| words[at as usize]);
+    push_highlighted(&mut html, text, marked, start, end);
     if end < text.len() {
         html.push('…');
     }
     html
 }
 
-/// `text` escaped, with every word whose term is in `terms` wrapped in `<mark>`.
-pub fn highlight_all(text: &str, words: &[TextWord], terms: &TermSet) -> String {
-    highlight(text, words, terms, 0, text.len())
+/// `text` escaped, with every word whose term is highlighted wrapped in `<mark>`.
+pub fn highlight_all(text: &str, words: &[TextWord], highlight: &Highlight) -> String {
+    let mut html = String::with_capacity(text.len() + 32);
+    let marked = words.iter().filter(|w| highlight.contains(w.term)).copied();
+    push_highlighted(&mut html, text, marked, 0, text.len());
+    html
 }
 
-fn highlight(text: &str, words: &[TextWord], terms: &TermSet, start: usize, end: usize) -> String {
-    let mut html = String::with_capacity(end - start + 32);
+/// Escape `text[start..end]` into `html`, wrapping the `marked` words (in text order).
+fn push_highlighted(
+    html: &mut String,
+    text: &str,
+    marked: impl Iterator<Item = TextWord>,
+    start: usize,
+    end: usize,
+) {
     let mut at = start;
-    for word in words.iter().filter(|w| terms.contains(w.term)) {
+    for word in marked {
         let (from, to) = (word.start as usize, word.end as usize);
         if from < at || to > end {
             continue;
         }
-        push_escaped(&mut html, &text[at..from]);
+        push_escaped(html, &text[at..from]);
         html.push_str("<mark>");
-        push_escaped(&mut html, &text[from..to]);
+        push_escaped(html, &text[from..to]);
         html.push_str("</mark>");
         at = to;
     }
-    push_escaped(&mut html, &text[at..end]);
-    html
+    push_escaped(html, &text[at..end]);
 }
 
 /// Indices of the first and last word of the window with the most distinct matched terms,
-/// then the most matched words, then the earliest.
-fn best_window(words: &[TextWord], terms: &TermSet) -> (usize, usize) {
+/// then the most matched words, then the earliest. `matches` holds the matched words'
+/// positions, ascending.
+fn best_window(words: &[TextWord], matches: &[u32]) -> (usize, usize) {
     let window = |first: usize| {
         (
             first,
@@ -123,24 +220,26 @@ fn best_window(words: &[TextWord], terms: &TermSet) -> (usize, usize) {
     let mut best = window(0);
     let mut best_key = (0usize, 0usize);
     let mut distinct: Vec<u32> = Vec::with_capacity(8);
-    for (i, word) in words.iter().enumerate() {
-        if !terms.contains(word.term) {
-            continue;
-        }
+    // Matches inside the current window are `matches[low..high]`; both only move forward,
+    // because each window starts at or after the previous one.
+    let (mut low, mut high) = (0, 0);
+    for &at in matches {
         // Start a little before the match so it reads in context.
-        let first = i.saturating_sub(3);
-        let (from, to) = window(first);
+        let (from, to) = window((at as usize).saturating_sub(3));
+        while (matches[low] as usize) < from {
+            low += 1;
+        }
+        while high < matches.len() && matches[high] as usize <= to {
+            high += 1;
+        }
         distinct.clear();
-        let mut hits = 0;
-        for w in &words[from..=to] {
-            if terms.contains(w.term) {
-                hits += 1;
-                if !distinct.contains(&w.term) {
-                    distinct.push(w.term);
-                }
+        for &inside in &matches[low..high] {
+            let term = words[inside as usize].term;
+            if !distinct.contains(&term) {
+                distinct.push(term);
             }
         }
-        let key = (distinct.len(), hits);
+        let key = (distinct.len(), high - low);
         if key > best_key {
             best_key = key;
             best = (from, to);
@@ -160,15 +259,17 @@ fn push_escaped(out: &mut String, text: &str) {
     // The characters replaced are all ASCII, so byte positions are character boundaries
     // and unchanged runs can be copied whole.
     let mut start = 0;
-    for (i, byte) in text.bytes().enumerate() {
+    for (i, &byte) in text.as_bytes().iter().enumerate() {
+        if !SPECIAL[usize::from(byte)] {
+            continue;
+        }
         let replacement = match byte {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
             b'\'' => "&#39;",
-            b'\n' | b'\r' | b'\t' => " ",
-            _ => continue,
+            _ => " ",
         };
         out.push_str(&text[start..i]);
         out.push_str(replacement);
@@ -176,6 +277,19 @@ fn push_escaped(out: &mut String, text: &str) {
     }
     out.push_str(&text[start..]);
 }
+
+/// Bytes [`push_escaped`] replaces: HTML's special characters, and line breaks and tabs
+/// (shown as spaces).
+const SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    let special = b"&<>\"'\n\r\t";
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -208,8 +322,8 @@ mod tests {
     fn matches_are_marked_and_everything_else_escaped() {
         let text = "Never run <script>alert('x')</script> & call 999";
         let words = words_of(text, |w| u32::from(w == "script" || w == "999"));
-        let terms = TermSet::from_iter([1]);
-        let html = snippet(text, &words, &terms);
+        let terms = Highlight::from_iter([1]);
+        let html = snippet(text, &WordIndex::new(words), &terms);
         assert_eq!(
             html,
             "Never run &lt;<mark>script</mark>&gt;alert(&#39;x&#39;)&lt;/<mark>script</mark>&gt; &amp; call <mark>999</mark>"
@@ -223,8 +337,8 @@ mod tests {
         let words = words_of(&text, |w| {
             u32::from(w == "phishing" || w == "email") + u32::from(w == "email")
         });
-        let terms = TermSet::from_iter([1, 2]);
-        let html = snippet(&text, &words, &terms);
+        let terms = Highlight::from_iter([1, 2]);
+        let html = snippet(&text, &WordIndex::new(words), &terms);
         assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
         assert!(
             html.contains("<mark>phishing</mark> <mark>email</mark>"),
@@ -237,7 +351,7 @@ mod tests {
     fn no_match_gives_the_opening() {
         let text = "First words of the section. ".repeat(20);
         let words = words_of(&text, |_| 0);
-        let html = snippet(&text, &words, &TermSet::from_iter([7]));
+        let html = snippet(&text, &WordIndex::new(words), &Highlight::from_iter([7]));
         assert!(html.starts_with("First words") && html.ends_with('…'));
         assert!(!html.contains("<mark>"));
     }
