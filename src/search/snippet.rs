@@ -123,19 +123,20 @@ impl WordIndex {
         }
     }
 
-    /// Positions of the words whose term is highlighted, ascending, into `out`.
-    fn matches(&self, highlight: &Highlight, out: &mut Vec<u32>) {
+    /// The words whose term is highlighted, as `(position, slot)` in text order, into `out`;
+    /// `slot` is the term's place in the highlight's sorted ids.
+    fn matches(&self, highlight: &Highlight, out: &mut Vec<(u32, u32)>) {
         out.clear();
-        for term in &highlight.ids {
-            let Ok(slot) = self.terms.binary_search_by_key(term, |&(t, _)| t) else {
+        for (slot, term) in (0u32..).zip(&highlight.ids) {
+            let Ok(at) = self.terms.binary_search_by_key(term, |&(t, _)| t) else {
                 continue;
             };
-            let start = self.terms[slot].1 as usize;
+            let start = self.terms[at].1 as usize;
             let end = self
                 .terms
-                .get(slot + 1)
+                .get(at + 1)
                 .map_or(self.positions.len(), |&(_, next)| next as usize);
-            out.extend_from_slice(&self.positions[start..end]);
+            out.extend(self.positions[start..end].iter().map(|&p| (p, slot)));
         }
         out.sort_unstable();
     }
@@ -150,7 +151,7 @@ pub fn snippet(text: &str, index: &WordIndex, highlight: &Highlight) -> String {
     }
     let mut matches = Vec::new();
     index.matches(highlight, &mut matches);
-    let (first, last) = best_window(words, &matches);
+    let (first, last) = best_window(words.len(), &matches, highlight.ids.len());
     let start = if first == 0 {
         0
     } else {
@@ -167,8 +168,8 @@ pub fn snippet(text: &str, index: &WordIndex, highlight: &Highlight) -> String {
     }
     let marked = matches
         .iter()
-        .filter(|&&at| (first..=last).contains(&(at as usize)))
-        .map(|&at| words[at as usize]);
+        .filter(|&&(at, _)| (first..=last).contains(&(at as usize)))
+        .map(|&(at, _)| words[at as usize]);
     push_highlighted(&mut html, text, marked, start, end);
     if end < text.len() {
         html.push('…');
@@ -208,38 +209,34 @@ fn push_highlighted(
 }
 
 /// Indices of the first and last word of the window with the most distinct matched terms,
-/// then the most matched words, then the earliest. `matches` holds the matched words'
-/// positions, ascending.
-fn best_window(words: &[TextWord], matches: &[u32]) -> (usize, usize) {
-    let window = |first: usize| {
-        (
-            first,
-            (first + WINDOW_WORDS).min(words.len()).saturating_sub(1),
-        )
-    };
+/// then the most matched words, then the earliest, in a text of `length` words. `matches`
+/// holds the matched words as `(position, term slot)` in text order, with slots below
+/// `slots`. One pass: the matches inside the window are `matches[low..high]`, and both ends
+/// only move forward, because each window starts at or after the previous one.
+fn best_window(length: usize, matches: &[(u32, u32)], slots: usize) -> (usize, usize) {
+    let window = |first: usize| (first, (first + WINDOW_WORDS).min(length).saturating_sub(1));
     let mut best = window(0);
     let mut best_key = (0usize, 0usize);
-    let mut distinct: Vec<u32> = Vec::with_capacity(8);
-    // Matches inside the current window are `matches[low..high]`; both only move forward,
-    // because each window starts at or after the previous one.
+    // Matched words per term slot inside the window, and how many slots are non-zero.
+    let mut inside = vec![0u32; slots];
+    let mut distinct = 0usize;
     let (mut low, mut high) = (0, 0);
-    for &at in matches {
+    for &(at, _) in matches {
         // Start a little before the match so it reads in context.
         let (from, to) = window((at as usize).saturating_sub(3));
-        while (matches[low] as usize) < from {
-            low += 1;
-        }
-        while high < matches.len() && matches[high] as usize <= to {
+        while high < matches.len() && matches[high].0 as usize <= to {
+            let count = &mut inside[matches[high].1 as usize];
+            distinct += usize::from(*count == 0);
+            *count += 1;
             high += 1;
         }
-        distinct.clear();
-        for &inside in &matches[low..high] {
-            let term = words[inside as usize].term;
-            if !distinct.contains(&term) {
-                distinct.push(term);
-            }
+        while (matches[low].0 as usize) < from {
+            let count = &mut inside[matches[low].1 as usize];
+            *count -= 1;
+            distinct -= usize::from(*count == 0);
+            low += 1;
         }
-        let key = (distinct.len(), high - low);
+        let key = (distinct, high - low);
         if key > best_key {
             best_key = key;
             best = (from, to);

@@ -42,7 +42,16 @@ pub struct Candidate<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
     words: BTreeMap<String, Entry>,
-    by_length: Vec<Vec<(Box<[char]>, String)>>,
+    by_length: Vec<Vec<LengthEntry>>,
+}
+
+/// A word in its length bucket: its characters, its letter mask (see [`letter_mask`]) and
+/// the word itself.
+#[derive(Debug, Clone)]
+struct LengthEntry {
+    chars: Box<[char]>,
+    letters: u64,
+    word: String,
 }
 
 impl Vocabulary {
@@ -56,7 +65,12 @@ impl Vocabulary {
         if self.by_length.len() <= chars.len() {
             self.by_length.resize_with(chars.len() + 1, Vec::new);
         }
-        self.by_length[chars.len()].push((chars, surface.to_owned()));
+        let length = chars.len();
+        self.by_length[length].push(LengthEntry {
+            letters: letter_mask(&chars),
+            chars,
+            word: surface.to_owned(),
+        });
         self.words.insert(
             surface.to_owned(),
             Entry {
@@ -111,10 +125,15 @@ impl Vocabulary {
         let query_letters = letter_mask(&query);
         let lengths = query.len().saturating_sub(max)..=query.len() + max;
         for bucket in lengths.filter_map(|len| self.by_length.get(len)) {
-            for (chars, word) in bucket {
+            for LengthEntry {
+                chars,
+                letters,
+                word,
+            } in bucket
+            {
                 // Each edit adds or removes at most one distinct letter, so words whose letters
                 // differ by more than `max` on either side cannot be close enough.
-                let letters = letter_mask(chars);
+                let letters = *letters;
                 if (query_letters & !letters).count_ones() as usize > max
                     || (letters & !query_letters).count_ones() as usize > max
                 {

@@ -28,12 +28,32 @@ pub async fn search(State(state): State<AppState>, Query(params): Query<SearchPa
         Err(message) => return error(StatusCode::BAD_REQUEST, &message),
     };
     match state.guide.search(&request) {
-        Ok(results) => ([(header::CACHE_CONTROL, "no-store")], Json(results)).into_response(),
+        Ok(results) => results_json(&results),
         Err(SearchError::Query(query_error)) => {
             error(StatusCode::BAD_REQUEST, &query_error.to_string())
         }
         Err(index_error @ SearchError::Index(_)) => {
             tracing::error!(error = %index_error, "search failed");
+            error(StatusCode::INTERNAL_SERVER_ERROR, "search failed")
+        }
+    }
+}
+
+/// Search results as a JSON response. The buffer starts at the size of a typical answer
+/// (10 documents with snippets, 15–20 KB), so serializing does not copy it as it grows.
+fn results_json(results: &crate::SearchResults) -> Response {
+    let mut body = Vec::with_capacity(24 * 1024);
+    match serde_json::to_writer(&mut body, results) {
+        Ok(()) => (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(serialize_error) => {
+            tracing::error!(error = %serialize_error, "could not serialize search results");
             error(StatusCode::INTERNAL_SERVER_ERROR, "search failed")
         }
     }
