@@ -6,6 +6,7 @@
 //! - [`eval`] measures search quality against a set of real queries.
 //! - [`offline`] exports the index for the browser's offline engine.
 //! - [`web`] is the web app (axum router, pages, API, assets); [`server`] serves it.
+//! - [`config`] checks the server's settings before it binds.
 //!
 //! Most callers want [`Guide`]:
 //!
@@ -16,6 +17,7 @@
 //! assert!(!results.documents.is_empty());
 //! ```
 
+pub mod config;
 pub mod corpus;
 pub mod eval;
 pub mod logging;

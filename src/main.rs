@@ -7,13 +7,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use candidate_security::config::{self, BindAddress, ConfigError};
 use candidate_security::corpus::{Audience, Category, Corpus};
 use candidate_security::eval::{evaluate, parse_judgements};
 use candidate_security::offline::parity;
+use candidate_security::search::GuideError;
 use candidate_security::web::limits::{Limits, RateLimit};
 use candidate_security::web::{self, WebConfig};
 use candidate_security::{Guide, SearchRequest, server};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// UK security guidance for election candidates, searchable online and offline.
 #[derive(Parser)]
@@ -74,6 +76,16 @@ struct ServeArgs {
     /// Only set this behind a proxy you control: clients can send any header.
     #[arg(long, env = "CANDIDATE_SECURITY_CLIENT_IP_HEADER")]
     client_ip_header: Option<axum::http::HeaderName>,
+    /// Seconds to go on serving after SIGINT or SIGTERM before refusing new connections:
+    /// /readyz answers 503 and every response closes its connection, so a load balancer and
+    /// keep-alive clients move away without losing a request. 5 suits a server behind a load
+    /// balancer; 0 stops at once. In-flight requests then get up to 10 seconds to finish.
+    #[arg(long, env = "CANDIDATE_SECURITY_SHUTDOWN_DELAY", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=300))]
+    shutdown_delay: u64,
+    /// Check every setting and load the guidance without listening, print a one-line summary
+    /// and exit: 0 if the server would start, 78 (with the setting to fix) if not.
+    #[arg(long)]
+    check_config: bool,
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,15 +176,116 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return argument_error(&error),
+    };
+    match run(cli) {
         Ok(code) => code,
         // Output piped into a program that stopped reading (e.g. `| head`) is not an error.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::FAILURE
-        }
+        Err(error) => match error.downcast_ref::<ConfigError>() {
+            Some(config_error) => {
+                if let ConfigError::Corpus { problems, .. } = config_error {
+                    for problem in &problems.problems {
+                        eprintln!("{problem}");
+                    }
+                }
+                eprintln!("error: {config_error}");
+                ExitCode::from(config::EX_CONFIG)
+            }
+            None => {
+                eprintln!("error: {error:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
+}
+
+/// Help and version exit 0; any other command-line problem (including a bad value from an
+/// environment variable) prints one line and exits with `EX_CONFIG`.
+fn argument_error(error: &clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let rendered = error.render().to_string();
+    let mut line = rendered
+        .lines()
+        .map(str::trim_end)
+        .find(|line| !line.is_empty())
+        .unwrap_or("error: invalid arguments")
+        .to_owned();
+    match error.get(ContextKind::SuggestedArg) {
+        Some(ContextValue::String(suggested)) => {
+            line.push_str(&format!(" (did you mean '{suggested}'?)"));
+        }
+        Some(ContextValue::Strings(suggested)) if !suggested.is_empty() => {
+            line.push_str(&format!(" (did you mean '{}'?)", suggested.join("' or '")));
+        }
+        _ => {}
+    }
+    if let Some(variable) = variable_behind(error) {
+        line.push_str(&format!(" (from the environment variable {variable})"));
+    }
+    eprintln!("{line}");
+    ExitCode::from(config::EX_CONFIG)
+}
+
+/// The environment variable an invalid value came from, when it did not come from a flag.
+fn variable_behind(error: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let Some(ContextValue::String(value)) = error.get(ContextKind::InvalidValue) else {
+        return None;
+    };
+    let long = arg.strip_prefix("--")?.split([' ', '=']).next()?;
+    let flag = format!("--{long}");
+    let on_command_line = std::env::args_os().any(|a| {
+        let a = a.to_string_lossy();
+        a == flag.as_str() || a.starts_with(&format!("{flag}="))
+    });
+    if on_command_line {
+        return None;
+    }
+    let mut commands = vec![Cli::command()];
+    while let Some(command) = commands.pop() {
+        let variable = command
+            .get_arguments()
+            .filter(|a| a.get_long() == Some(long))
+            .find_map(|a| a.get_env())
+            .map(|v| v.to_string_lossy().into_owned());
+        if let Some(variable) = variable {
+            let set = std::env::var_os(&variable).is_some_and(|v| v.to_string_lossy() == *value);
+            return set.then_some(variable);
+        }
+        commands.extend(command.get_subcommands().cloned());
+    }
+    None
+}
+
+/// Every environment variable any command reads (all start with `CANDIDATE_SECURITY_`).
+fn known_variables() -> Vec<String> {
+    let mut names = Vec::new();
+    let mut commands = vec![Cli::command()];
+    while let Some(command) = commands.pop() {
+        names.extend(
+            command
+                .get_arguments()
+                .filter_map(|a| a.get_env())
+                .map(|v| v.to_string_lossy().into_owned()),
+        );
+        commands.extend(command.get_subcommands().cloned());
+    }
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Log to stderr: this program at `level`, every other library at warnings and errors only
@@ -189,11 +302,85 @@ fn init_logging(format: LogFormat, level: tracing::Level) {
     }
 }
 
-fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    init_logging(args.log_format, args.log_level);
+/// The settings `serve` checks before loading anything: no stray environment variables, an
+/// address to listen on, a base path. Returns the address, its socket addresses and the
+/// normalised base path.
+fn check_settings(
+    args: &ServeArgs,
+) -> Result<(BindAddress, Vec<std::net::SocketAddr>, String), ConfigError> {
+    let known = known_variables();
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    let present: Vec<String> = std::env::vars_os()
+        .map(|(name, _)| name.to_string_lossy().into_owned())
+        .collect();
+    config::check_variables(&known, present.iter().map(String::as_str))?;
+    let bind = BindAddress::parse(config::BIND, &args.bind)?;
+    let addresses = bind.resolve(config::BIND)?;
+    let base_path =
+        web::normalise_base_path(&args.base_path).map_err(|_| ConfigError::Invalid {
+            setting: config::BASE_PATH,
+            value: args.base_path.clone(),
+            reason: "use a path such as /security, made of letters, digits, `.`, `-` and `_`"
+                .to_owned(),
+        })?;
+    if let Some(dir) = &args.guidance_dir
+        && !dir.is_dir()
+    {
+        return Err(ConfigError::Invalid {
+            setting: config::GUIDANCE_DIR,
+            value: dir.display().to_string(),
+            reason: if dir.exists() {
+                "not a directory".to_owned()
+            } else {
+                "no such directory".to_owned()
+            },
+        });
+    }
+    Ok((bind, addresses, base_path))
+}
+
+/// Load the guidance to serve; problems in a `--guidance-dir` corpus are configuration errors.
+fn load_guide(guidance_dir: Option<&Path>) -> anyhow::Result<Guide> {
+    match (guidance_dir, open_guide(guidance_dir)) {
+        (_, Ok(guide)) => Ok(guide),
+        (Some(dir), Err(GuideError::Corpus(problems))) => Err(ConfigError::Corpus {
+            setting: config::GUIDANCE_DIR,
+            dir: dir.to_owned(),
+            problems,
+        }
+        .into()),
+        (_, Err(error)) => Err(anyhow::Error::new(error).context("cannot open the guidance")),
+    }
+}
+
+/// Why a listener could not be opened, in one line with what to do about it.
+fn listen_error(bind: &BindAddress, error: &std::io::Error) -> anyhow::Error {
+    use std::io::ErrorKind;
+    let reason = match error.kind() {
+        ErrorKind::AddrInUse => {
+            "address already in use (is another copy running? choose another with --bind)"
+                .to_owned()
+        }
+        ErrorKind::AddrNotAvailable => {
+            "address not available: it is not an address of this machine (choose another with --bind)".to_owned()
+        }
+        ErrorKind::PermissionDenied if bind.port() < 1024 => format!(
+            "permission denied: ports below 1024 need privileges (choose another with --bind): {error}"
+        ),
+        _ => error.to_string(),
+    };
+    anyhow::anyhow!("cannot listen on {bind}: {reason}")
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    // Load and check everything before binding, so a broken corpus never serves.
-    let guide = Arc::new(open(args.guidance_dir.as_deref())?);
+    // Check and load everything before binding, so a bad setting or a broken corpus never
+    // serves; `--check-config` stops after this.
+    let (bind, addresses, base_path) = check_settings(&args)?;
+    if !args.check_config {
+        init_logging(args.log_format, args.log_level);
+    }
+    let guide = Arc::new(load_guide(args.guidance_dir.as_deref())?);
     let config = WebConfig {
         base_path: args.base_path.clone(),
         hsts: args.behind_https,
@@ -210,38 +397,89 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let server_limits = server::ServerLimits {
         header_read_timeout: Duration::from_secs(args.header_timeout),
         max_connections: args.max_connections as usize,
+        shutdown_delay: Duration::from_secs(args.shutdown_delay),
         ..server::ServerLimits::default()
     };
-    let (app, readiness) = web::app(guide.clone(), &config)?;
+    let corpus = guide.corpus();
+    if args.check_config {
+        let _checked = web::app(guide.clone(), &config).context("cannot build the web app")?;
+        let source = match &args.guidance_dir {
+            Some(dir) => format!("guidance from {}", dir.display()),
+            None => "the embedded guidance".to_owned(),
+        };
+        let rate = match &config.limits.rate_limit {
+            Some(rate) => format!("{}/s per client, burst {}", rate.per_second, rate.burst),
+            None => "no per-client limit".to_owned(),
+        };
+        println!(
+            "config ok: http://{bind}{base_path}/; {source} ({} documents, {} sections, version {}); \
+             searches: {} at once, {rate}; timeouts: headers {} s, requests {} s; \
+             shutdown delay {} s",
+            corpus.documents.len(),
+            corpus.section_count(),
+            corpus.version,
+            args.max_searches,
+            args.header_timeout,
+            args.request_timeout,
+            args.shutdown_delay,
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_stack_size(8 << 20)
         .build()
         .context("cannot start the async runtime")?;
+    // Built inside the runtime, so the rate limiter can start its clean-up task.
+    let (app, readiness) = {
+        let _entered = runtime.enter();
+        web::app(guide.clone(), &config)?
+    };
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&args.bind)
+        // Caught from here on: a signal during start-up no longer ends the process outright.
+        let mut signals =
+            server::StopSignals::listen().context("cannot catch SIGINT and SIGTERM")?;
+        let listener = tokio::net::TcpListener::bind(addresses.as_slice())
             .await
-            .with_context(|| format!("cannot listen on {}", args.bind))?;
-        let address = server::local_address(&listener).map_or(args.bind.clone(), |a| a.to_string());
-        let corpus = guide.corpus();
+            .map_err(|error| listen_error(&bind, &error))?;
+        let address = server::local_address(&listener).map_or(bind.to_string(), |a| a.to_string());
         tracing::info!(
-            address = %format!("http://{address}{}/", web::normalise_base_path(&args.base_path)?),
+            address = %format!("http://{address}{base_path}/"),
             corpus_version = %corpus.version,
             documents = corpus.documents.len(),
             sections = corpus.section_count(),
             ready_ms = started.elapsed().as_millis() as u64,
             "serving the Candidate Security Guide"
         );
+        let delay_s = server_limits.shutdown_delay.as_secs();
         let shutdown = async move {
-            server::shutdown_signal().await;
+            let signal = signals.recv().await;
             readiness.set_not_ready();
-            tracing::info!("shutting down: finishing requests in flight");
+            if delay_s > 0 {
+                tracing::info!(
+                    signal = signal.name(),
+                    delay_s,
+                    "shutting down: /readyz answers 503 and responses close their connections; \
+                     new connections are refused after the delay"
+                );
+            } else {
+                tracing::info!(signal = signal.name(), "shutting down");
+            }
+            // A second signal means "now": no delay, no waiting for requests in flight.
+            tokio::spawn(async move {
+                let second = signals.recv().await;
+                tracing::warn!(
+                    signal = second.name(),
+                    "second signal: exiting without waiting"
+                );
+                std::process::exit(i32::from(second.exit_code()));
+            });
         };
         server::serve(listener, app, server_limits, shutdown)
             .await
             .context("the server failed")?;
         tracing::info!("stopped");
-        anyhow::Ok(())
+        anyhow::Ok(ExitCode::SUCCESS)
     })
 }
 
@@ -251,21 +489,21 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
         .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
-fn open(guidance_dir: Option<&Path>) -> anyhow::Result<Guide> {
-    let guide = match guidance_dir {
+fn open_guide(guidance_dir: Option<&Path>) -> Result<Guide, GuideError> {
+    match guidance_dir {
         Some(dir) => Guide::from_dir(dir),
         None => Guide::embedded(),
-    };
-    guide.context("cannot open the guidance")
+    }
+}
+
+fn open(guidance_dir: Option<&Path>) -> anyhow::Result<Guide> {
+    open_guide(guidance_dir).context("cannot open the guidance")
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match cli.command.unwrap_or(Command::Serve(cli.serve)) {
-        Command::Serve(args) => {
-            serve(args)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Serve(args) => serve(args),
         Command::Summary { guidance_dir } => {
             let started = Instant::now();
             let guide = open(guidance_dir.as_deref())?;

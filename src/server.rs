@@ -1,21 +1,25 @@
 //! Serving the app over TCP with the protections `axum::serve` lacks: a header-read timeout
 //! (slow clients cannot hold connections open), idle connections closed, a cap on open
-//! connections, and graceful shutdown that waits for in-flight requests, with a bound.
+//! connections, and graceful shutdown: an optional drain delay during which every HTTP/1
+//! response closes its connection, then in-flight requests finish, with a bound.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
+use axum::http::{HeaderValue, Request, Version, header};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
-use tower::util::MapRequest;
+use tower::ServiceExt;
 
 /// Limits applied to every connection.
 #[derive(Debug, Clone)]
@@ -26,8 +30,13 @@ pub struct ServerLimits {
     pub max_connections: usize,
     /// Most request headers accepted.
     pub max_headers: usize,
-    /// Time in-flight requests get to finish after a shutdown signal.
+    /// Time in-flight requests get to finish once the listener has closed.
     pub shutdown_grace: Duration,
+    /// Time between the shutdown signal and closing the listener. Meanwhile the server
+    /// keeps accepting and serving, but every HTTP/1 response carries `Connection: close`,
+    /// so keep-alive clients finish their request and move on (behind a load balancer, long
+    /// enough for it to see `/readyz` fail). Zero closes the listener at once.
+    pub shutdown_delay: Duration,
 }
 
 impl Default for ServerLimits {
@@ -37,12 +46,14 @@ impl Default for ServerLimits {
             max_connections: 512,
             max_headers: 64,
             shutdown_grace: Duration::from_secs(10),
+            shutdown_delay: Duration::ZERO,
         }
     }
 }
 
-/// Serve `app` on `listener` until `shutdown` completes, then drain in-flight requests for
-/// at most `limits.shutdown_grace`.
+/// Serve `app` on `listener` until `shutdown` completes; then go on serving for
+/// `limits.shutdown_delay` with `Connection: close` on every HTTP/1 response, close the
+/// listener, and drain in-flight requests for at most `limits.shutdown_grace`.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -64,7 +75,19 @@ pub async fn serve(
     let builder = Arc::new(builder);
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
-    tokio::pin!(shutdown);
+    let draining = Arc::new(AtomicBool::new(false));
+    let delay = limits.shutdown_delay;
+    let stop_accepting = {
+        let draining = draining.clone();
+        async move {
+            shutdown.await;
+            draining.store(true, Ordering::SeqCst);
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+        }
+    };
+    tokio::pin!(stop_accepting);
 
     loop {
         let permit = tokio::select! {
@@ -72,7 +95,7 @@ pub async fn serve(
                 Ok(permit) => permit,
                 Err(_) => break,
             },
-            () = &mut shutdown => break,
+            () = &mut stop_accepting => break,
         };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -84,17 +107,30 @@ pub async fn serve(
                     continue;
                 }
             },
-            () = &mut shutdown => break,
+            () = &mut stop_accepting => break,
         };
         let _ = stream.set_nodelay(true);
         // The peer address is available to the rate limiter as a key, and never logged.
-        let service = TowerToHyperService::new(MapRequest::new(
-            app.clone(),
-            move |mut request: axum::http::Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(ConnectInfo(peer));
-                request
-            },
-        ));
+        let app = app.clone();
+        let draining = draining.clone();
+        let service = tower::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            let http1 = request.version() < Version::HTTP_2;
+            let draining = draining.clone();
+            let response = app.clone().oneshot(request);
+            async move {
+                let mut response = response.await?;
+                // Read once the response is ready: a request that started before the
+                // signal still tells its client to move on.
+                if http1 && draining.load(Ordering::SeqCst) {
+                    response
+                        .headers_mut()
+                        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                }
+                Ok::<_, Infallible>(response)
+            }
+        });
+        let service = TowerToHyperService::new(service);
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();
@@ -106,6 +142,10 @@ pub async fn serve(
         });
     }
     drop(listener);
+    tracing::info!(
+        grace_s = limits.shutdown_grace.as_secs(),
+        "stopped accepting connections: finishing requests in flight"
+    );
     if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown())
         .await
         .is_err()
@@ -120,25 +160,75 @@ pub fn local_address(listener: &TcpListener) -> Option<SocketAddr> {
     listener.local_addr().ok()
 }
 
-/// Completes on SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = interrupt => {},
-                    _ = terminate.recv() => {},
-                }
-            }
-            Err(_) => {
-                let _ = interrupt.await;
-            }
+/// A signal that asks the server to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopSignal {
+    /// SIGINT (Ctrl-C).
+    Interrupt,
+    /// SIGTERM (what service managers and container runtimes send).
+    Terminate,
+}
+
+impl StopSignal {
+    /// The signal's usual name, for the log.
+    pub fn name(self) -> &'static str {
+        match self {
+            StopSignal::Interrupt => "SIGINT",
+            StopSignal::Terminate => "SIGTERM",
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
+
+    /// The conventional exit code of a process ended by this signal: 128 + its number.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            StopSignal::Interrupt => 130,
+            StopSignal::Terminate => 143,
+        }
+    }
+}
+
+/// SIGINT and SIGTERM, caught from the moment this is created (they no longer end the
+/// process by themselves) and delivered one at a time by [`StopSignals::recv`].
+pub struct StopSignals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    /// Start catching the signals. Must be called inside a Tokio runtime.
+    pub fn listen() -> std::io::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(StopSignals {})
+        }
+    }
+
+    /// The next signal. Signals that arrived since the last call are not lost.
+    pub async fn recv(&mut self) -> StopSignal {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                Some(()) = self.interrupt.recv() => StopSignal::Interrupt,
+                Some(()) = self.terminate.recv() => StopSignal::Terminate,
+                else => std::future::pending().await,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            match tokio::signal::ctrl_c().await {
+                Ok(()) => StopSignal::Interrupt,
+                Err(_) => std::future::pending().await,
+            }
+        }
     }
 }

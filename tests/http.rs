@@ -87,8 +87,9 @@ async fn every_route_answers_with_its_type_and_the_security_headers() {
         ("/api/version", 200, "application/json"),
         ("/manifest.webmanifest", 200, "application/manifest+json"),
         ("/sw.js", 200, "text/javascript; charset=utf-8"),
+        ("/livez", 200, "text/plain; charset=utf-8"),
         ("/healthz", 200, "text/plain; charset=utf-8"),
-        ("/readyz", 200, "application/json"),
+        ("/readyz", 200, "text/plain; charset=utf-8"),
         (css.as_str(), 200, "text/css"),
         ("/no-such-page", 404, "text/html; charset=utf-8"),
         (
@@ -468,23 +469,50 @@ async fn oversized_form_bodies_are_refused() {
 }
 
 #[tokio::test]
-async fn health_and_readiness_report_the_content() {
-    assert_eq!(text(get("/healthz").await).await.trim(), "ok");
-    let ready: serde_json::Value =
-        serde_json::from_str(&text(get("/readyz").await).await).expect("json");
-    assert_eq!(ready["status"], "ready");
-    assert_eq!(
-        ready["corpus_version"].as_str(),
-        Some(GUIDE.corpus().version.as_str())
-    );
-    assert_eq!(
-        ready["index_checksum"].as_str(),
-        Some(GUIDE.index().checksum())
-    );
-    assert_eq!(
-        ready["sections"].as_u64(),
-        Some(GUIDE.corpus().section_count() as u64)
-    );
+async fn health_endpoints_answer_in_plain_text_under_any_base_path_and_never_cached() {
+    for base in ["", "/security"] {
+        let (app, readiness) = app(
+            GUIDE.clone(),
+            &WebConfig {
+                base_path: base.to_owned(),
+                ..WebConfig::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("app: {e}"));
+        let check = |path: &'static str, status: StatusCode, body: &'static str| {
+            let app = app.clone();
+            let target = format!("{base}{path}");
+            async move {
+                let request = Request::get(&target).body(Body::empty()).expect("request");
+                let response = send(&app, request).await;
+                assert_eq!(response.status(), status, "{target}");
+                assert_eq!(
+                    header_of(&response, "cache-control"),
+                    "no-store",
+                    "{target}"
+                );
+                assert_eq!(
+                    header_of(&response, "content-type"),
+                    "text/plain; charset=utf-8",
+                    "{target}"
+                );
+                // Nothing about the build or the content: the body is exactly this.
+                assert_eq!(text(response).await, body, "{target}");
+            }
+        };
+        check("/livez", StatusCode::OK, "ok\n").await;
+        check("/healthz", StatusCode::OK, "ok\n").await;
+        check("/readyz", StatusCode::OK, "ok\n").await;
+        readiness.set_not_ready();
+        check(
+            "/readyz",
+            StatusCode::SERVICE_UNAVAILABLE,
+            "shutting down\n",
+        )
+        .await;
+        check("/livez", StatusCode::OK, "ok\n").await;
+        check("/healthz", StatusCode::OK, "ok\n").await;
+    }
 }
 
 #[tokio::test]

@@ -78,10 +78,9 @@ pub struct AppState {
     bundle: Arc<(String, Precompressed)>,
     not_found: Arc<Precompressed>,
     ready: Arc<AtomicBool>,
-    index_checksum: Arc<str>,
 }
 
-/// A handle that marks the app as not ready (for `/readyz`) once shutdown starts.
+/// A handle that marks the app as not ready (`/readyz` answers 503) once shutdown starts.
 #[derive(Clone)]
 pub struct Readiness(Arc<AtomicBool>);
 
@@ -240,7 +239,6 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
 
     let ready = Arc::new(AtomicBool::new(true));
     let state = AppState {
-        index_checksum: Arc::from(guide.index().checksum()),
         guide,
         site: Arc::new(site),
         pages: Arc::new(pages_map),
@@ -264,7 +262,8 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
             router.route(route, get(page))
         })
         .route("/bundle/{file}", get(offline_bundle))
-        .route("/healthz", get(healthz))
+        .route("/livez", get(livez))
+        .route("/healthz", get(livez))
         .route("/readyz", get(readyz))
         .merge(search_routes(&config.limits)?)
         .nest(
@@ -530,30 +529,33 @@ fn no_store(status: StatusCode, content_type: &'static str, body: String) -> Res
         .into_response()
 }
 
-async fn healthz() -> Response {
-    ([(header::CACHE_CONTROL, "no-store")], "ok\n").into_response()
+/// `/livez` (and its older name `/healthz`): the process is up, even while it drains.
+async fn livez() -> Response {
+    health(StatusCode::OK, "ok\n")
 }
 
+/// `/readyz`: 200 while the server takes traffic, 503 from the shutdown signal on, so a load
+/// balancer stops sending new requests during the drain delay.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let ready = state.ready.load(Ordering::SeqCst);
-    let corpus = state.guide.corpus();
-    let body = serde_json::json!({
-        "status": if ready { "ready" } else { "shutting down" },
-        "version": state.site.version,
-        "corpus_version": corpus.version,
-        "index_checksum": &*state.index_checksum,
-        "documents": corpus.documents.len(),
-        "sections": corpus.section_count(),
-    });
-    let status = if ready {
-        StatusCode::OK
+    if state.ready.load(Ordering::SeqCst) {
+        health(StatusCode::OK, "ok\n")
     } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+        health(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n")
+    }
+}
+
+/// A health answer: a short text body and nothing about the build, never cached.
+fn health(status: StatusCode, body: &'static str) -> Response {
     (
         status,
-        [(header::CACHE_CONTROL, "no-store")],
-        axum::Json(body),
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
     )
         .into_response()
 }

@@ -95,7 +95,11 @@ async function startServer({ basePath = "", port, guidanceDir } = {}) {
       try {
         const response = await fetch(origin + probe);
         if (response.status === 200) {
-          const ready = await response.json().catch(() => ({}));
+          // /readyz says only "ok"; the content version comes from /api/version.
+          const versionUrl = origin + probe.replace(/\/readyz$/, "/api/version");
+          const ready = await fetch(versionUrl)
+            .then((r) => r.json())
+            .catch(() => ({}));
           return {
             origin,
             base: basePath,
