@@ -10,12 +10,18 @@ use anyhow::Context;
 use candidate_security::config::{self, BindAddress, ConfigError};
 use candidate_security::corpus::{Audience, Category, Corpus};
 use candidate_security::eval::{evaluate, parse_judgements};
+use candidate_security::logging::BufferedStderr;
 use candidate_security::offline::parity;
 use candidate_security::search::GuideError;
 use candidate_security::web::limits::{Limits, RateLimit};
 use candidate_security::web::{self, WebConfig};
 use candidate_security::{Guide, SearchRequest, server};
 use clap::{CommandFactory, Parser, Subcommand};
+
+/// mimalloc instead of the system allocator: answering a search allocates many small
+/// strings, and with glibc's malloc that was a sixth of the server's time under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// UK security guidance for election candidates, searchable online and offline.
 #[derive(Parser)]
@@ -289,17 +295,20 @@ fn known_variables() -> Vec<String> {
 }
 
 /// Log to stderr: this program at `level`, every other library at warnings and errors only
-/// (their debug and trace output can include request details).
-fn init_logging(format: LogFormat, level: tracing::Level) {
+/// (their debug and trace output can include request details). Per-request lines are
+/// buffered: call `flush` on the returned handle before exiting.
+fn init_logging(format: LogFormat, level: tracing::Level) -> BufferedStderr {
     let filter = candidate_security::logging::filter(level);
+    let stderr = BufferedStderr::start();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr);
+        .with_writer(stderr.clone());
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
+    stderr
 }
 
 /// The settings `serve` checks before loading anything: no stray environment variables, an
@@ -377,9 +386,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     // Check and load everything before binding, so a bad setting or a broken corpus never
     // serves; `--check-config` stops after this.
     let (bind, addresses, base_path) = check_settings(&args)?;
-    if !args.check_config {
-        init_logging(args.log_format, args.log_level);
-    }
+    let log = (!args.check_config).then(|| init_logging(args.log_format, args.log_level));
+    // Buffered log lines are written out however this function returns.
+    let _flush_log = FlushOnDrop(log.clone());
     let guide = Arc::new(load_guide(args.guidance_dir.as_deref())?);
     let config = WebConfig {
         base_path: args.base_path.clone(),
@@ -435,6 +444,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let _entered = runtime.enter();
         web::app(guide.clone(), &config)?
     };
+    release_start_up_memory();
     runtime.block_on(async move {
         // Caught from here on: a signal during start-up no longer ends the process outright.
         let mut signals =
@@ -466,12 +476,16 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 tracing::info!(signal = signal.name(), "shutting down");
             }
             // A second signal means "now": no delay, no waiting for requests in flight.
+            let second_signal_log = log.clone();
             tokio::spawn(async move {
                 let second = signals.recv().await;
                 tracing::warn!(
                     signal = second.name(),
                     "second signal: exiting without waiting"
                 );
+                if let Some(log) = &second_signal_log {
+                    log.flush();
+                }
                 std::process::exit(i32::from(second.exit_code()));
             });
         };
@@ -481,6 +495,27 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tracing::info!("stopped");
         anyhow::Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Give back to the system the memory that building the index and pre-rendering the pages
+/// used and freed (Tantivy's indexing arena alone is 15 MB). mimalloc would otherwise keep
+/// it until later allocations on the same threads purge it: resident memory right after
+/// start-up falls from about 70 MiB to about 35 MiB.
+fn release_start_up_memory() {
+    // SAFETY: `mi_collect` takes no pointers and has no preconditions; it only walks the
+    // allocator's own free lists, and may be called from any thread at any time.
+    unsafe { libmimalloc_sys::mi_collect(true) };
+}
+
+/// Writes out buffered log lines when dropped.
+struct FlushOnDrop(Option<BufferedStderr>);
+
+impl Drop for FlushOnDrop {
+    fn drop(&mut self) {
+        if let Some(log) = &self.0 {
+            log.flush();
+        }
+    }
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

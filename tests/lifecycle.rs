@@ -594,3 +594,36 @@ fn help_and_version_exit_0() {
         assert!(help.contains(flag), "{flag} is documented");
     }
 }
+
+#[test]
+fn request_lines_are_written_out_while_serving_and_none_is_lost_at_exit() {
+    let mut server = Server::start(&[]);
+    for _ in 0..5 {
+        let answer = fetch(&server.address, "/api/search?q=phishing+canaryX9").expect("search");
+        assert_eq!(answer.status, 200);
+    }
+    // Per-request lines are buffered, and written out within a fraction of a second.
+    let lines = |log: &str| log.matches("route=/api/search status=200").count();
+    let written = poll(Duration::from_secs(5), || {
+        (lines(&server.log()) == 5).then_some(())
+    });
+    assert!(
+        written.is_some(),
+        "request lines not written out:\n{}",
+        server.log()
+    );
+    // The last request's line is in the buffer at the signal, and still reaches the log.
+    fetch(&server.address, "/api/search?q=canaryX9").expect("search");
+    server.signal("TERM");
+    assert!(server.wait(Duration::from_secs(15)).success());
+    let log = poll(Duration::from_secs(5), || {
+        let log = server.log();
+        log.contains("stopped").then_some(log)
+    })
+    .unwrap_or_else(|| panic!("no final line:\n{}", server.log()));
+    assert_eq!(lines(&log), 6, "{log}");
+    assert!(
+        !log.contains("canaryX9") && !log.contains("phishing"),
+        "{log}"
+    );
+}

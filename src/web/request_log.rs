@@ -18,7 +18,7 @@ pub async fn log_request(request: Request, next: Next) -> Response {
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let response = next.run(request).await;
     tracing::info!(
-        target: "candidate_security::http",
+        target: crate::logging::REQUEST_TARGET,
         method = %method,
         route = %route,
         status = response.status().as_u16(),
