@@ -16,7 +16,9 @@
 #     benches/soak.sh                       # 10 minutes (+ ~20 s for the shutdown check)
 #     DURATION=300 benches/soak.sh          # 5 minutes
 #
-# Settings (environment): DURATION (600), RATE (200 req/s), OUT (/tmp/soak.json).
+# Settings (environment): DURATION (600), RATE (200 req/s), OUT (/tmp/soak.json),
+# SHUTDOWN_DELAY (2: the server's --shutdown-delay in the shutdown check; during it /readyz
+# answers 503 and responses close their connections, then new connections are refused).
 # Without oha it falls back to wrk with 2 connections (closed loop: not a fixed rate; the
 # per-minute split and p99.9 are then unavailable). Traffic goes to 127.0.0.1 only; every loop
 # is bounded; everything started here is stopped on exit. The load generator shares the
@@ -27,6 +29,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 DURATION=${DURATION:-600}
 RATE=${RATE:-200}
+SHUTDOWN_DELAY=${SHUTDOWN_DELAY:-2}
 OUT=${OUT:-/tmp/soak.json}
 CHUNK=60
 BIN=$ROOT/target/release/candidate-security
@@ -63,14 +66,16 @@ trap 'exit 130' INT TERM
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 
-# start_server LOGFILE: start on a free port, wait for /readyz; sets SRV and BASE.
+# start_server LOGFILE [ARGS...]: start on a free port, wait for /readyz; sets SRV and BASE.
 start_server() {
-    "$BIN" --bind 127.0.0.1:0 --rate-limit 0 2>"$1" &
+    local logfile=$1
+    shift
+    "$BIN" --bind 127.0.0.1:0 --rate-limit 0 "$@" 2>"$logfile" &
     SRV=$!
     BASE=""
     for _ in $(seq 1 2000); do
-        kill -0 "$SRV" 2>/dev/null || { cat "$1" >&2; exit 1; }
-        [ -n "$BASE" ] || BASE=$(grep -o -m1 'http://127\.0\.0\.1:[0-9]*' "$1" || true)
+        kill -0 "$SRV" 2>/dev/null || { cat "$logfile" >&2; exit 1; }
+        [ -n "$BASE" ] || BASE=$(grep -o -m1 'http://127\.0\.0\.1:[0-9]*' "$logfile" || true)
         if [ -n "$BASE" ] && curl -fs -o /dev/null "$BASE/readyz"; then return 0; fi
         sleep 0.01
     done
@@ -160,7 +165,7 @@ SRV=""
 
 # --- 2. graceful shutdown under load ----------------------------------------------------------------
 log "graceful shutdown: SIGTERM during a load run"
-start_server "$WORK/server2.log"
+start_server "$WORK/server2.log" --shutdown-delay "$SHUTDOWN_DELAY"
 PORT=${BASE##*:}
 sed "s|^|$BASE|" "$WORK/api.paths" >"$WORK/api.urls" # this server's port
 if [ "$TOOL" = oha ]; then
@@ -201,6 +206,9 @@ SLOW=$!
 sleep 2
 T0=$(date +%s%N)
 kill -TERM "$SRV"
+sleep 0.2
+READYZ_DRAINING=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$BASE/readyz" || true)
+sleep "$SHUTDOWN_DELAY"
 sleep 0.2
 REFUSED=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$BASE/readyz" || true)
 set +e
@@ -262,6 +270,7 @@ result = dict(
     fds=dict(start=start[2], end=end[2], min=min(s[2] for s in samples), max=max(s[2] for s in samples)),
     minutes=chunks, wrk=wrk, samples=samples,
     shutdown=dict(exit_code=$EXIT_CODE, ms_from_sigterm_to_exit=$SHUTDOWN_MS, grace_s=10,
+                  delay_s=$SHUTDOWN_DELAY, readyz_200ms_after_sigterm="$READYZ_DRAINING",
                   new_connection_after_sigterm="$REFUSED", slow_request=slow_status,
                   slow_request_s=float(slow_s or 0), load=shutdown_load, server_log_tail="""$SHUTDOWN_LOG_TAIL"""),
 )
@@ -285,9 +294,10 @@ if chunks:
           f"worst minute p99 {max(c['p99_ms'] for c in chunks):.2f} ms, p99.9 {max(c['p999_ms'] for c in chunks):.2f} ms")
 print(f"  server log lines at WARN or ERROR: {r['server_error_or_warn_log_lines']}")
 s = r["shutdown"]
-print(f"graceful shutdown: exit code {s['exit_code']} after {s['ms_from_sigterm_to_exit']} ms (grace {s['grace_s']} s); "
+print(f"graceful shutdown (--shutdown-delay {s['delay_s']}): exit code {s['exit_code']} after {s['ms_from_sigterm_to_exit']} ms "
+      f"(delay {s['delay_s']} s + grace up to {s['grace_s']} s); /readyz 0.2 s after SIGTERM: {s['readyz_200ms_after_sigterm']}; "
       f"slow in-flight POST /search: {s['slow_request']} after {s['slow_request_s']:.1f} s; "
-      f"new connection after SIGTERM: {'refused' if s['new_connection_after_sigterm'] in ('000', '') else s['new_connection_after_sigterm']}")
+      f"new connection after the delay: {'refused' if s['new_connection_after_sigterm'] in ('000', '') else s['new_connection_after_sigterm']}")
 if s["load"]:
     print(f"  load run during the shutdown: status codes {s['load']['status_codes']}, errors {s['load']['errors']}")
 print(f"raw figures: {out}")
