@@ -94,6 +94,22 @@ fn the_browser_engine_ranks_like_the_server() {
         1.0,
     );
 
+    // Every synonym term as typed, alone and inside a sentence: multi-word expressions carry
+    // their own weight, and both engines must apply it alike.
+    let expressions: Vec<String> = guide
+        .corpus()
+        .synonyms
+        .iter()
+        .flat_map(|group| &group.terms)
+        .flat_map(|term| [term.clone(), format!("someone said {term} today")])
+        .collect();
+    let report = check(&guide, &expressions, &node()).unwrap_or_else(|e| panic!("{e}"));
+    assert_agrees("synonym terms", &report, 1.0);
+    assert_eq!(
+        report.exact_agree, report.queries,
+        "synonym terms: identical answers"
+    );
+
     let generated = generated_queries(&guide, 400, 42);
     assert_agrees(
         "generated",

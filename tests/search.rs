@@ -65,6 +65,38 @@ fn stemming_matches_other_forms_of_a_word() {
 }
 
 #[test]
+fn a_known_expression_outweighs_a_common_word_in_a_heading() {
+    // On the embedded corpus: the personal-safety advice, not account takeovers ("someone").
+    let results = search("someone is following me");
+    assert_eq!(top_slugs(&results, 1), ["protective-security-high-risk"]);
+    assert!(results.urgent);
+
+    let (_dir, guide) = fixture(&[
+        (
+            "guidance/accounts.md",
+            front_matter("accounts", "Accounts", "cyber")
+                + "## Stop someone taking over your account {#takeover}\n\n\
+                   If someone asks for your code, someone is trying to take over your account. \
+                   Someone may also call you.\n",
+        ),
+        (
+            "guidance/safety.md",
+            front_matter("safety", "Personal safety", "protective")
+                + "## When you are out {#out}\n\n\
+                   If you think you are being followed, go to a busy shop and call for help.\n",
+        ),
+        (
+            "synonyms.toml",
+            "[[group]]\nterms = [\"following me\", \"being followed\"]\n".to_owned(),
+        ),
+    ]);
+    let results = guide
+        .search(&SearchRequest::new("someone is following me"))
+        .expect("search");
+    assert_eq!(top_slugs(&results, 2), ["safety", "accounts"]);
+}
+
+#[test]
 fn synonyms_expand_in_both_directions_and_across_word_counts() {
     let results = search("2FA");
     assert_eq!(top_slugs(&results, 1), ["account-device-cyber"]);

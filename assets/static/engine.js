@@ -460,7 +460,9 @@ class Engine {
         const typed = readings.slice(i, i + len).filter((r) => r !== undefined);
         const alternatives = group.map((terms) => {
           const isTyped = terms.length === typed.length && terms.every((t, k) => t === typed[k]);
-          return { terms, weight: isTyped ? w.exact : w.synonym };
+          const weight = isTyped ? w.exact : w.synonym;
+          // A known expression of several words weighs more (f32 product, as on the server).
+          return { terms, weight: len > 1 ? F32(F32(weight) * F32(w.expression)) : weight };
         });
         if (len === 1) {
           covered[i] = true;

@@ -222,6 +222,7 @@ fn params() -> Value {
             "synonym": expand::SYNONYM,
             "fuzzy": expand::FUZZY,
             "prefix": expand::PREFIX,
+            "expression": expand::EXPRESSION,
         },
         "maxQueryBytes": grammar::MAX_QUERY_BYTES,
         "maxWords": grammar::MAX_WORDS,

@@ -20,6 +20,10 @@ pub const SYNONYM: f32 = 0.9;
 pub const FUZZY: f32 = 0.7;
 /// Weight of a completion of the last word.
 pub const PREFIX: f32 = 0.8;
+/// Multiplier on a concept made of several typed words that spell a synonym term ("being
+/// followed", "posted my address"): a known expression says more about what the person
+/// means than its words one by one, which also count on their own.
+pub const EXPRESSION: f32 = 4.0;
 
 /// How a concept takes part in matching.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,9 +203,10 @@ fn expand_words(
             .iter()
             .map(|terms| {
                 let is_typed = *terms == typed;
+                let weight = if is_typed { EXACT } else { SYNONYM };
                 Alternative {
                     terms: terms.clone(),
-                    weight: if is_typed { EXACT } else { SYNONYM },
+                    weight: if len > 1 { weight * EXPRESSION } else { weight },
                     origin: if is_typed {
                         Origin::Exact
                     } else {
