@@ -325,7 +325,10 @@ function initSearch() {
     category: category ? category.value : "",
     audience: audience ? audience.value : "",
   });
-  const keyOf = (state) => JSON.stringify([state.q.trim(), state.category, state.audience]);
+  // Spacing does not change a search, except at the end: "phis" also finds words that start
+  // with it, "phis " only the word itself.
+  const keyOf = (state) =>
+    JSON.stringify([state.q.replace(/\s+/g, " ").trimStart(), state.category, state.audience]);
 
   function fragmentOf(state) {
     const params = new URLSearchParams();

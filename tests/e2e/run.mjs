@@ -648,6 +648,13 @@ check("typing sends no request: once the worker is ready, typing, filters, Enter
     const serverLines = () => server.log().split("\n").filter((line) => line.includes("candidate_security::http")).length;
     const linesBefore = serverLines();
     recording = true;
+    // A word still being typed also matches as a prefix; a space after it ends the word.
+    await typeQuery(page, "phis");
+    const asPrefix = await page.locator("#results .result-count").textContent();
+    await page.locator("#q").pressSequentially(" ");
+    await settled(page, "phis ");
+    const asWord = await page.locator("#results .result-count").textContent();
+    assert.notEqual(asWord, asPrefix, "typing a space after 'phis' searches again, without prefixes");
     for (const q of ["someone posted my address", "whatsapp hacked", "pasword manger", "phis", "deepfake video of me"]) {
       await typeQuery(page, q);
       assert.match(await page.locator("#results .result-count").textContent(), /^\d+ results? in \d+ documents?$/, q);
