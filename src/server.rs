@@ -51,6 +51,35 @@ impl Default for ServerLimits {
     }
 }
 
+/// Header-read timeout for connections accepted while the server is under pressure: fewer
+/// than one in [`PRESSURE_FREE_SHARE`] connection slots free. Long enough for a phone on a
+/// poor signal to send a request head (one packet), short enough that a flood of clients
+/// that never finish their headers cannot keep the slots for the full timeout.
+pub const PRESSED_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// See [`PRESSED_HEADER_READ_TIMEOUT`]: pressure is fewer than `max_connections / 4` free.
+pub const PRESSURE_FREE_SHARE: usize = 4;
+
+/// A connection builder with the given header-read timeout and the other `limits`.
+fn connection_builder(
+    limits: &ServerLimits,
+    header_read_timeout: Duration,
+) -> Builder<TokioExecutor> {
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout)
+        .max_headers(limits.max_headers)
+        .max_buf_size(64 * 1024);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(100)
+        .keep_alive_interval(Some(Duration::from_secs(30)));
+    builder
+}
+
 /// Serve `app` on `listener` until `shutdown` completes; then go on serving for
 /// `limits.shutdown_delay` with `Connection: close` on every HTTP/1 response, close the
 /// listener, and drain in-flight requests for at most `limits.shutdown_grace`.
@@ -60,19 +89,15 @@ pub async fn serve(
     limits: ServerLimits,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
-        .max_headers(limits.max_headers)
-        .max_buf_size(64 * 1024);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_concurrent_streams(100)
-        .keep_alive_interval(Some(Duration::from_secs(30)));
-    let builder = Arc::new(builder);
+    let builder = Arc::new(connection_builder(&limits, limits.header_read_timeout));
+    // Under pressure (most connection slots taken, as when slow clients flood the server),
+    // new connections get a shorter time to send their headers, so slots turn over faster
+    // and normal clients wait less for one.
+    let pressed = Arc::new(connection_builder(
+        &limits,
+        limits.header_read_timeout.min(PRESSED_HEADER_READ_TIMEOUT),
+    ));
+    let pressure_threshold = limits.max_connections / PRESSURE_FREE_SHARE;
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
     let draining = Arc::new(AtomicBool::new(false));
@@ -131,6 +156,11 @@ pub async fn serve(
             }
         });
         let service = TowerToHyperService::new(service);
+        let builder = if permits.available_permits() < pressure_threshold {
+            &pressed
+        } else {
+            &builder
+        };
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();

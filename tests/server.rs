@@ -172,6 +172,49 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_slots_run_short_new_slow_clients_get_less_time() {
+    // 4 slots: three slow clients take the first three with the full (60 s) header timeout;
+    // the fourth arrives under pressure and gets the short one.
+    let limits = ServerLimits {
+        header_read_timeout: Duration::from_secs(60),
+        max_connections: 4,
+        ..ServerLimits::default()
+    };
+    let server = start(limits).await;
+    let mut early = Vec::new();
+    for _ in 0..3 {
+        let mut slow = TcpStream::connect(&server.address).await.expect("connect");
+        slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .expect("write");
+        early.push(slow);
+    }
+    // Let the server accept them before the fourth arrives.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut late = TcpStream::connect(&server.address).await.expect("connect");
+    late.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("write");
+    let mut buffer = Vec::new();
+    // Bounds far apart: the short timeout is 3 s, the full one 60 s.
+    let closed = tokio::time::timeout(Duration::from_secs(30), late.read_to_end(&mut buffer)).await;
+    assert!(
+        closed.is_ok(),
+        "the late slow client kept its slot past 30 s"
+    );
+    let mut byte = [0u8; 1];
+    let still_open =
+        tokio::time::timeout(Duration::from_millis(200), early[0].read(&mut byte)).await;
+    assert!(
+        still_open.is_err(),
+        "an early client was cut short: {still_open:?}"
+    );
+    drop(early);
+    let _ = server.stop.send(());
+    let _ = server.done.await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_finishes_and_returns_even_with_idle_connections_open() {
     let limits = ServerLimits {
         shutdown_grace: Duration::from_secs(2),
