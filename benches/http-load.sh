@@ -6,8 +6,8 @@
 #     (URL-encoded, rotated), the server-rendered /search?q=..., the home page and the hashed
 #     stylesheet (/assets/style.<hash>.css, read from the home page), each at 1, 16, 64 and
 #     128 connections: requests/s, p50, p99, socket errors and HTTP errors;
-#   - open loop (oha): /api/search at a fixed 500 req/s with latency correction, 30 s:
-#     p50, p99, p99.9, status codes and errors;
+#   - open loop (oha): /api/search at fixed rates (500 req/s, then a ramp to 2,000, 4,000
+#     and 8,000, plan F3) with latency correction: p50, p99, p99.9, status codes and errors;
 #   - the peer: nginx (Debian) serving the same stylesheet file and the same pre-rendered
 #     home page (exported with curl from the running server) on another loopback port, with
 #     the same wrk runs at 64 connections, so the static figures are a ratio measured in the
@@ -20,7 +20,8 @@
 #     OUT=/tmp/x.json DURATION=5 CONNS="64" benches/http-load.sh
 #
 # Settings (environment): OUT (default /tmp/http-load.json), DURATION seconds per closed-loop
-# run (10), CONNS ("1 16 64 128"), WRK_THREADS (1), RATE (500), RATE_DURATION (30),
+# run (10), CONNS ("1 16 64 128"), WRK_THREADS (1), RATES ("500 2000 4000 8000"),
+# RATE_DURATION seconds per rate (20),
 # LOG_LEVEL of the server (info, as deployed: one log line per request, to a file).
 #
 # Installs what is missing: wrk and nginx-light with apt-get, oha with cargo install (about
@@ -37,8 +38,8 @@ OUT=${OUT:-/tmp/http-load.json}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-"1 16 64 128"}
 WRK_THREADS=${WRK_THREADS:-1}
-RATE=${RATE:-500}
-RATE_DURATION=${RATE_DURATION:-30}
+RATES=${RATES:-"500 2000 4000 8000"}
+RATE_DURATION=${RATE_DURATION:-20}
 LOG_LEVEL=${LOG_LEVEL:-info}
 BIN=$ROOT/target/release/candidate-security
 QUERIES=$ROOT/tests/relevance/dev-queries.tsv
@@ -208,6 +209,7 @@ done
 run_wrk ours asset-br 64 "$BASE" "$WORK/asset.paths" "br, gzip"
 
 # --- open loop at a fixed rate ------------------------------------------------------------------
+for RATE in $RATES; do
 log "open loop: /api/search at $RATE req/s for ${RATE_DURATION}s (oha, latency correction)"
 timeout $((RATE_DURATION + 60)) oha -q "$RATE" -c 64 -z "${RATE_DURATION}s" --latency-correction \
     --no-tui --output-format json --urls-from-file "$WORK/api.urls" >"$WORK/open.json"
@@ -230,6 +232,7 @@ print(json.dumps(dict(
     http_errors=sum(v for k, v in codes.items() if not k.startswith("2")),
     socket_errors=sum(errors.values()))))
 PY
+done
 
 RSS_AFTER=$(rss_kib "$SRV")
 FDS_AFTER=$(fds "$SRV")
