@@ -45,14 +45,10 @@ BIN=$ROOT/target/release/candidate-security
 QUERIES=$ROOT/tests/relevance/dev-queries.tsv
 export PATH="$PATH:/usr/sbin:$HOME/.cargo/bin"
 
-log() { printf '%s\n' "$*" >&2; }
+# shellcheck source=benches/common.sh
+. "$ROOT/benches/common.sh"
 
 # --- tools -----------------------------------------------------------------------------
-apt_install() {
-    log "installing $* with apt-get"
-    apt-get install -y -qq "$@" >/dev/null 2>&1 ||
-        { apt-get update -qq && apt-get install -y -qq "$@" >/dev/null; }
-}
 command -v python3 >/dev/null || apt_install python3
 command -v curl >/dev/null || apt_install curl
 command -v wrk >/dev/null || apt_install wrk

@@ -45,14 +45,10 @@ PKG=$OBS_CACHE/node_modules/@mdn/mdn-http-observatory
 BIN=$ROOT/target/release/candidate-security
 export PATH="$PATH:/usr/sbin:$HOME/.cargo/bin"
 
-log() { printf '%s\n' "$*" >&2; }
+# shellcheck source=benches/common.sh
+. "$ROOT/benches/common.sh"
 
 # --- tools -----------------------------------------------------------------------------
-apt_install() {
-    log "installing $* with apt-get"
-    apt-get install -y -qq "$@" >/dev/null 2>&1 ||
-        { apt-get update -qq && apt-get install -y -qq "$@" >/dev/null; }
-}
 command -v python3 >/dev/null || apt_install python3
 command -v curl >/dev/null || apt_install curl
 command -v openssl >/dev/null || apt_install openssl

@@ -27,12 +27,8 @@ HEADER_TIMEOUT=${HEADER_TIMEOUT:-5}
 OUT=${OUT:-/tmp/slowloris.json}
 BIN=$ROOT/target/release/candidate-security
 
-log() { printf '%s\n' "$*" >&2; }
-apt_install() {
-    log "installing $* with apt-get"
-    apt-get install -y -qq "$@" >/dev/null 2>&1 ||
-        { apt-get update -qq && apt-get install -y -qq "$@" >/dev/null; }
-}
+# shellcheck source=benches/common.sh
+. "$ROOT/benches/common.sh"
 command -v slowhttptest >/dev/null || apt_install slowhttptest
 command -v python3 >/dev/null || apt_install python3
 command -v curl >/dev/null || apt_install curl
