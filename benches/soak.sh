@@ -35,7 +35,8 @@ CHUNK=60
 BIN=$ROOT/target/release/candidate-security
 export PATH="$PATH:/usr/sbin:$HOME/.cargo/bin"
 
-log() { printf '%s\n' "$*" >&2; }
+# shellcheck source=benches/common.sh
+. "$ROOT/benches/common.sh"
 command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq python3; }
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl; }
 if command -v oha >/dev/null; then
