@@ -646,7 +646,19 @@ check("typing sends no request: once the worker is ready, typing, filters, Enter
     for (const url of [worker, engine, bundle]) assert.ok(seen.includes(url), `the worker's request for ${url} was seen`);
 
     const serverLines = () => server.log().split("\n").filter((line) => line.includes("candidate_security::http")).length;
-    const linesBefore = serverLines();
+    // The server writes its per-request lines out every 250 ms: wait until the count stops changing (requests
+    // the service worker made before this point may still be on their way to the log).
+    const settledLines = async () => {
+      let count = serverLines();
+      for (let round = 0; round < 20; round += 1) {
+        await sleep(600);
+        const now = serverLines();
+        if (now === count) return count;
+        count = now;
+      }
+      return count;
+    };
+    const linesBefore = await settledLines();
     recording = true;
     // A word still being typed also matches as a prefix; a space after it ends the word.
     await typeQuery(page, "phis");
@@ -683,8 +695,7 @@ check("typing sends no request: once the worker is ready, typing, filters, Enter
       const response = await request.response();
       assert.ok(response && response.fromServiceWorker(), `the browser's icon refresh is answered on the device: ${request.url()}`);
     }
-    await sleep(300);
-    assert.equal(serverLines(), linesBefore, `the server saw no request while searching:\n${server.log().split("\n").slice(-10).join("\n")}`);
+    assert.equal(await settledLines(), linesBefore, `the server saw no request while searching:\n${server.log().split("\n").slice(-10).join("\n")}`);
     assertClean(issues, "device search");
   } finally {
     await context.close();
