@@ -156,12 +156,9 @@ pub async fn serve(
             }
         });
         let service = TowerToHyperService::new(service);
-        let builder = if permits.available_permits() < pressure_threshold {
-            &pressed
-        } else {
-            &builder
-        };
-        let connection = builder
+        let under_pressure = permits.available_permits() < pressure_threshold;
+        let chosen = if under_pressure { &pressed } else { &builder };
+        let connection = chosen
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();
         let connection = graceful.watch(connection);
