@@ -461,3 +461,49 @@ fn results_serialize_to_json() {
     );
     assert!(json["documents"][0]["category"].is_string());
 }
+
+/// The API's hand-written JSON writer says exactly what serde_json says of the same results:
+/// same fields, same values, same bytes (so a field added to the types and not to the
+/// writer fails here).
+#[test]
+fn api_json_writer_matches_serde_json() {
+    let dev = candidate_security::eval::parse_judgements(
+        "dev",
+        include_str!("relevance/dev-queries.tsv"),
+    )
+    .expect("dev set");
+    let hostile = [
+        "",
+        "\"password manager\"",
+        "phishing -email",
+        "tab\there \"quote\" back\\slash",
+        "control \u{1} \u{1f} characters",
+        "<script>alert('x')</script> & ampersands",
+        "émoji 🛡️ and accents",
+        "phishng emial",
+        "whats",
+    ];
+    let queries = dev.iter().map(|j| j.query.as_str()).chain(hostile);
+    let mut compared = 0;
+    for query in queries {
+        for request in [
+            SearchRequest::new(query),
+            SearchRequest::new(query).with_limit(50),
+            SearchRequest::new(query).with_audience(Audience::ElectoralStaff),
+        ] {
+            let Ok(mut results) = GUIDE.search(&request) else {
+                continue;
+            };
+            results.took_us = 1234;
+            let ours = candidate_security::web::results_json::to_vec(&results);
+            let theirs = serde_json::to_vec(&results).expect("serialize");
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&theirs),
+                "{query:?}"
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 250, "only {compared} compared");
+}

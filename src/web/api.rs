@@ -39,24 +39,16 @@ pub async fn search(State(state): State<AppState>, Query(params): Query<SearchPa
     }
 }
 
-/// Search results as a JSON response. The buffer starts at the size of a typical answer
-/// (10 documents with snippets, 15–20 KB), so serializing does not copy it as it grows.
+/// Search results as a JSON response.
 fn results_json(results: &crate::SearchResults) -> Response {
-    let mut body = Vec::with_capacity(24 * 1024);
-    match serde_json::to_writer(&mut body, results) {
-        Ok(()) => (
-            [
-                (header::CONTENT_TYPE, "application/json"),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(serialize_error) => {
-            tracing::error!(error = %serialize_error, "could not serialize search results");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "search failed")
-        }
-    }
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        super::results_json::to_vec(results),
+    )
+        .into_response()
 }
 
 /// The documents and their metadata (`/api/documents`).

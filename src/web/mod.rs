@@ -10,6 +10,7 @@ mod pages;
 mod precompressed;
 mod render;
 mod request_log;
+pub mod results_json;
 mod site;
 
 use std::collections::HashMap;
