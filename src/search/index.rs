@@ -26,6 +26,7 @@ use tantivy::{
 use super::analysis::{Analyzer, INDEX_ANALYZER};
 use super::expand::{AnalysedGroup, Concept, Expansion, Occur};
 use super::snippet::{Highlight, TermSet, TextWord, WordIndex};
+use super::term_scoring::{FieldTerms, Statistics};
 use super::vocabulary::Vocabulary;
 use crate::corpus::{Audience, Category, Corpus};
 
@@ -127,6 +128,8 @@ pub struct SearchIndex {
     pub urgent: Vec<Vec<String>>,
     /// Per text field (title, heading, body): the term ids it holds.
     field_terms: [TermSet; 3],
+    /// Per text field: each term's postings and BM25 weight, looked up once.
+    prepared: [Arc<FieldTerms>; 3],
     analyzer: Analyzer,
     checksum: String,
 }
@@ -330,6 +333,17 @@ impl SearchIndex {
                 .collect();
             ordinals.push(map);
         }
+        let mut prepared = Vec::with_capacity(3);
+        for ((field, _), present) in fields.weighted_text().into_iter().zip(&field_terms) {
+            let terms = (0u32..)
+                .zip(&builder.terms)
+                .filter(|(id, _)| present.contains(*id))
+                .map(|(id, text)| (id, text.as_str()));
+            prepared.push(Arc::new(FieldTerms::build(&searcher, field, terms)?));
+        }
+        let prepared: [Arc<FieldTerms>; 3] = prepared
+            .try_into()
+            .map_err(|_| tantivy::TantivyError::InternalError("three text fields".into()))?;
         let vocabulary = builder.vocabulary();
         let checksum = checksum(corpus, &sections, &vocabulary);
         Ok(SearchIndex {
@@ -344,6 +358,7 @@ impl SearchIndex {
             synonyms,
             urgent,
             field_terms,
+            prepared,
             analyzer: builder.analyzer,
             checksum,
         })
@@ -437,9 +452,16 @@ impl SearchIndex {
             return Ok(Vec::new());
         };
         let limit = self.sections.len().max(1);
-        let found = self
-            .searcher
-            .search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let statistics = Statistics {
+            searcher: &self.searcher,
+            term_ids: &self.term_ids,
+            fields: &self.prepared,
+        };
+        let found = self.searcher.search_with_statistics_provider(
+            &query,
+            &TopDocs::with_limit(limit).order_by_score(),
+            &statistics,
+        )?;
         let mut hits: Vec<(u32, f32)> = found
             .into_iter()
             .filter_map(|(score, address)| {
@@ -521,25 +543,23 @@ impl SearchIndex {
                 .fields
                 .weighted_text()
                 .into_iter()
-                .zip(&self.field_terms)
-                .filter(|(_, present)| ids.iter().all(|id| present.contains(*id)))
-                .map(|((field, boost), _)| {
-                    let query: Box<dyn Query> = match alternative.terms.as_slice() {
-                        [term] => Box::new(TermQuery::new(
-                            Term::from_field_text(field, term),
-                            IndexRecordOption::WithFreqs,
-                        )),
-                        terms => Box::new(PhraseQuery::new(
+                .zip(self.field_terms.iter().zip(&self.prepared))
+                .filter(|(_, (present, _))| ids.iter().all(|id| present.contains(*id)))
+                .filter_map(|((field, boost), (_, prepared))| {
+                    let query: Box<dyn Query> = match (alternative.terms.as_slice(), ids.as_slice())
+                    {
+                        ([term], [id]) => Box::new(prepared.query(*id, term)?),
+                        (terms, _) => Box::new(PhraseQuery::new(
                             terms
                                 .iter()
                                 .map(|t| Term::from_field_text(field, t))
                                 .collect(),
                         )),
                     };
-                    (
+                    Some((
                         TantivyOccur::Should,
                         Box::new(BoostQuery::new(query, boost)) as Box<dyn Query>,
-                    )
+                    ))
                 })
                 .collect();
             if per_field.is_empty() {
@@ -555,5 +575,96 @@ impl SearchIndex {
             1 => alternatives.pop(),
             _ => Some(Box::new(DisjunctionMaxQuery::new(alternatives))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Corpus;
+
+    /// Every `(doc, score)` a query matches, in doc order.
+    fn scored(
+        index: &SearchIndex,
+        query: &dyn Query,
+        statistics: Option<&Statistics>,
+    ) -> Vec<(u32, u32)> {
+        let collector = TopDocs::with_limit(index.sections.len() + 10).order_by_score();
+        let found = match statistics {
+            Some(statistics) => index
+                .searcher
+                .search_with_statistics_provider(query, &collector, statistics),
+            None => index.searcher.search(query, &collector),
+        }
+        .unwrap_or_default();
+        let mut out: Vec<(u32, u32)> = found
+            .into_iter()
+            .map(|(score, address)| (address.doc_id, score.to_bits()))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Prepared term queries and cached statistics score exactly as Tantivy's own term query
+    /// and the searcher's statistics do, for every term of every text field.
+    #[test]
+    fn prepared_scoring_is_tantivys_bit_for_bit() {
+        let corpus = Corpus::embedded().unwrap_or_else(|e| panic!("embedded corpus: {e}"));
+        let index = SearchIndex::build(&corpus).unwrap_or_else(|e| panic!("index: {e}"));
+        let statistics = Statistics {
+            searcher: &index.searcher,
+            term_ids: &index.term_ids,
+            fields: &index.prepared,
+        };
+        let mut compared = 0;
+        for (text, &id) in &index.term_ids {
+            for (((field, boost), present), prepared) in index
+                .fields
+                .weighted_text()
+                .into_iter()
+                .zip(&index.field_terms)
+                .zip(&index.prepared)
+            {
+                let term = Term::from_field_text(field, text);
+                let theirs = BoostQuery::new(
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                    boost,
+                );
+                let Some(ours) = prepared.query(id, text) else {
+                    assert!(!present.contains(id), "{text:?} is in the field");
+                    assert!(scored(&index, &theirs, None).is_empty(), "{text:?}");
+                    continue;
+                };
+                let ours = BoostQuery::new(Box::new(ours), boost);
+                let expected = scored(&index, &theirs, None);
+                assert!(!expected.is_empty(), "{text:?}");
+                assert_eq!(scored(&index, &ours, None), expected, "{text:?}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 1000, "only {compared} terms compared");
+
+        let mut phrases_matched = 0;
+        for phrase in [["two", "factor"], ["home", "address"], ["call", "999"]] {
+            for (field, _) in index.fields.weighted_text() {
+                let query = PhraseQuery::new(
+                    phrase
+                        .iter()
+                        .map(|t| Term::from_field_text(field, t))
+                        .collect(),
+                );
+                let expected = scored(&index, &query, None);
+                phrases_matched += usize::from(!expected.is_empty());
+                assert_eq!(
+                    scored(&index, &query, Some(&statistics)),
+                    expected,
+                    "{phrase:?}"
+                );
+            }
+        }
+        assert!(
+            phrases_matched >= 3,
+            "only {phrases_matched} phrase-field pairs matched"
+        );
     }
 }
