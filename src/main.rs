@@ -733,7 +733,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     writeln!(
                         out,
                         "  - {}  {}  {:.2}",
-                        section.heading, section.url, section.score
+                        section.heading,
+                        document.section_url(section),
+                        section.score
                     )?;
                     writeln!(out, "    {}", section.snippet_html)?;
                 }

@@ -78,7 +78,7 @@ function h(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** A site path from the API ("/guidance/x#y") as a link under the base path. Anything else goes home. */
+/** A site path from the API ("/guidance/x", with "#anchor" for a section) as a link under the base path. Anything else goes home. */
 function sitePath(path) {
   if (typeof path === "string" && path.startsWith("/") && !path.startsWith("//")) return BASE + path;
   return `${BASE}/`;
@@ -608,9 +608,10 @@ function initSearch() {
       for (const doc of documents) {
         const sectionList = h("ul", { class: "result-sections" });
         for (const section of Array.isArray(doc.sections) ? doc.sections : []) {
-          const link = h("a", { class: "section-link", href: sitePath(section.url) });
+          const target = typeof section.anchor === "string" ? `${doc.url}#${section.anchor}` : doc.url;
+          const link = h("a", { class: "section-link", href: sitePath(target) });
           appendMarked(link, section.heading_html);
-          if (!link.textContent) link.textContent = section.heading || doc.title || "";
+          if (!link.textContent) link.textContent = doc.title || "";
           const snippet = h("p", { class: "snippet" });
           appendMarked(snippet, section.snippet_html);
           sectionList.append(h("li", {}, link, snippet));

@@ -720,10 +720,8 @@ class Engine {
       if (hit.sections.length < this.params.sectionsPerDocument && slot < limit) {
         const words = this.sectionWords(ord);
         hit.sections.push({
-          heading: words.heading,
           heading_html: this.highlight(words.heading, words.headingWords, terms, 0, words.heading.length),
           anchor: section.anchor,
-          url: `/guidance/${this.documents[section.document].slug}#${section.anchor}`,
           snippet_html: this.snippet(section.text, words.bodyWords, terms),
           score,
         });

@@ -16,7 +16,7 @@ const results = queries.map((query) => {
     return {
       documents: r.documents.map((d) => d.slug),
       scores: r.documents.map((d) => d.score),
-      sections: r.documents.map((d) => d.sections.map((s) => [s.url, s.heading_html, s.snippet_html])),
+      sections: r.documents.map((d) => d.sections.map((s) => [s.anchor, s.heading_html, s.snippet_html])),
       total: r.total_sections,
       urgent: r.urgent,
       suggestion: r.suggestion,

@@ -45,7 +45,7 @@ pub struct Answer {
     /// Document scores.
     #[serde(default)]
     pub scores: Vec<f32>,
-    /// Per document: `[url, heading_html, snippet_html]` of each shown section.
+    /// Per document: `[anchor, heading_html, snippet_html]` of each shown section.
     #[serde(default)]
     pub sections: Vec<Vec<(String, String, String)>>,
     /// Matching sections.
@@ -115,7 +115,7 @@ pub fn server_answer(guide: &Guide, query: &str) -> Answer {
                         .iter()
                         .map(|s| {
                             (
-                                s.url.clone(),
+                                s.anchor.clone(),
                                 s.heading_html.clone(),
                                 s.snippet_html.clone(),
                             )

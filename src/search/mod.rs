@@ -122,7 +122,6 @@ impl Guide {
                         &highlight,
                     ),
                     anchor: section.anchor.clone(),
-                    url: format!("/guidance/{}#{}", document.meta.slug, section.anchor),
                     snippet_html: snippet::snippet(&section.text, &indexed.body, &highlight),
                     score,
                 });

@@ -56,17 +56,19 @@ impl SearchRequest {
     }
 }
 
-/// A matching section.
+/// A matching section. Its link is the document's `url`, `#` and its `anchor` (see
+/// [`DocumentHit::section_url`]); the JSON leaves out what it can derive, as every byte of
+/// an answer crosses a phone's connection.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SectionHit {
-    /// Section heading (the document title for the introduction).
+    /// Section heading (the document title for the introduction). Not in the JSON:
+    /// `heading_html` carries the same text.
+    #[serde(skip)]
     pub heading: String,
     /// The heading as escaped HTML with matched words in `<mark>`.
     pub heading_html: String,
     /// Section anchor within the document.
     pub anchor: String,
-    /// Link to the section: `/guidance/<slug>#<anchor>`.
-    pub url: String,
     /// Best-matching part of the text as escaped HTML with matched words in `<mark>`.
     pub snippet_html: String,
     /// Relevance score (higher is better).
@@ -94,6 +96,13 @@ pub struct DocumentHit {
     pub sections: Vec<SectionHit>,
     /// How many sections of the document matched in all.
     pub matched_sections: usize,
+}
+
+impl DocumentHit {
+    /// Link to one of the document's sections: `/guidance/<slug>#<anchor>`.
+    pub fn section_url(&self, section: &SectionHit) -> String {
+        format!("{}#{}", self.url, section.anchor)
+    }
 }
 
 /// The answer to a [`SearchRequest`].

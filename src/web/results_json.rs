@@ -88,14 +88,10 @@ fn document_hit(out: &mut Vec<u8>, document: &DocumentHit) {
 }
 
 fn section_hit(out: &mut Vec<u8>, section: &SectionHit) {
-    out.extend_from_slice(b"{\"heading\":");
-    string(out, &section.heading);
-    out.extend_from_slice(b",\"heading_html\":");
+    out.extend_from_slice(b"{\"heading_html\":");
     string(out, &section.heading_html);
     out.extend_from_slice(b",\"anchor\":");
     string(out, &section.anchor);
-    out.extend_from_slice(b",\"url\":");
-    string(out, &section.url);
     out.extend_from_slice(b",\"snippet_html\":");
     string(out, &section.snippet_html);
     out.extend_from_slice(b",\"score\":");

@@ -712,7 +712,7 @@ check("offline search: the dev-set queries typed offline show the same sections,
     assert.equal(response.status, 200, q);
     const data = await response.json();
     expected.set(q, {
-      urls: data.documents.flatMap((d) => d.sections.map((section) => section.url)),
+      urls: data.documents.flatMap((d) => d.sections.map((section) => `${d.url}#${section.anchor}`)),
       count:
         data.total_sections === 0
           ? `No results for “${q}”`
@@ -1084,7 +1084,7 @@ check("base path /security: pages, instant search links, service worker scope, o
     const online = await (await fetch(server.url("/api/search?q=whatsapp+hacked"))).json();
     assert.deepEqual(
       await shownSectionUrls(page, "/security"),
-      online.documents.flatMap((d) => d.sections.map((section) => section.url)),
+      online.documents.flatMap((d) => d.sections.map((section) => `${d.url}#${section.anchor}`)),
       "the same sections as the server",
     );
     await page.goto(server.url("/search?q=x"));

@@ -70,6 +70,22 @@ test("BM25 scores equal the server's, to the last bit of a 32-bit float", () => 
   }
 });
 
+test("the engine answers with the fields /api/search has, at every level", () => {
+  const shape = (results) => ({
+    top: Object.keys(results).sort(),
+    document: Object.keys(results.documents[0]).sort(),
+    section: Object.keys(results.documents[0].sections[0]).sort(),
+  });
+  for (const query of ["2fa", "phishing email", "someone is following me"]) {
+    const server = serverSearch(query);
+    const browser = engine.search({ query });
+    assert.ok(server.documents.length > 0 && browser.documents.length > 0, query);
+    assert.deepEqual(shape(browser), shape(server), query);
+    assert.deepEqual(browser.documents.map((d) => d.sections.map((s) => s.anchor)),
+      server.documents.map((d) => d.sections.map((s) => s.anchor)), query);
+  }
+});
+
 test("snippets escape every character and mark only matched words", () => {
   const text = "Never open <phishing>alert('x')</phishing> & \"email\"";
   const words = engine.analyse(text).map((w) => ({ ...w, term: engine.termOf(w.surface) }));
