@@ -126,9 +126,8 @@ pub struct SearchIndex {
     pub synonyms: Vec<AnalysedGroup>,
     /// Urgent intent terms, each as a sequence of index terms.
     pub urgent: Vec<Vec<String>>,
-    /// Per text field (title, heading, body): the term ids it holds.
-    field_terms: [TermSet; 3],
-    /// Per text field: each term's postings and BM25 weight, looked up once.
+    /// Per text field (title, heading, body): the terms it holds, each with its postings
+    /// and BM25 weight, looked up once.
     prepared: [Arc<FieldTerms>; 3],
     analyzer: Analyzer,
     checksum: String,
@@ -241,7 +240,7 @@ impl SearchIndex {
             terms: Vec::new(),
         };
         let mut sections = Vec::with_capacity(corpus.section_count());
-        // Which terms each field holds (title, heading, body), so queries skip the rest.
+        // Which terms each field holds (title, heading, body): the terms to prepare per field.
         let mut field_terms: [TermSet; 3] = Default::default();
         for (document_index, document) in corpus.documents.iter().enumerate() {
             let title_words = builder.analyse(&document.meta.title, true);
@@ -357,7 +356,6 @@ impl SearchIndex {
             term_ids: builder.term_ids,
             synonyms,
             urgent,
-            field_terms,
             prepared,
             analyzer: builder.analyzer,
             checksum,
@@ -543,9 +541,9 @@ impl SearchIndex {
                 .fields
                 .weighted_text()
                 .into_iter()
-                .zip(self.field_terms.iter().zip(&self.prepared))
-                .filter(|(_, (present, _))| ids.iter().all(|id| present.contains(*id)))
-                .filter_map(|((field, boost), (_, prepared))| {
+                .zip(&self.prepared)
+                .filter(|(_, prepared)| ids.iter().all(|id| prepared.holds(*id)))
+                .filter_map(|((field, boost), prepared)| {
                     let query: Box<dyn Query> = match (alternative.terms.as_slice(), ids.as_slice())
                     {
                         ([term], [id]) => Box::new(prepared.query(*id, term)?),
@@ -618,11 +616,10 @@ mod tests {
         };
         let mut compared = 0;
         for (text, &id) in &index.term_ids {
-            for (((field, boost), present), prepared) in index
+            for ((field, boost), prepared) in index
                 .fields
                 .weighted_text()
                 .into_iter()
-                .zip(&index.field_terms)
                 .zip(&index.prepared)
             {
                 let term = Term::from_field_text(field, text);
@@ -631,7 +628,7 @@ mod tests {
                     boost,
                 );
                 let Some(ours) = prepared.query(id, text) else {
-                    assert!(!present.contains(id), "{text:?} is in the field");
+                    assert!(!prepared.holds(id), "{text:?} is in the field");
                     assert!(scored(&index, &theirs, None).is_empty(), "{text:?}");
                     continue;
                 };

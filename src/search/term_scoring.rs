@@ -88,6 +88,11 @@ impl FieldTerms {
         })
     }
 
+    /// Whether the field holds term `id`.
+    pub fn holds(&self, id: u32) -> bool {
+        self.doc_freqs.contains_key(&id)
+    }
+
     /// A query for term `id` (spelled `text`), or `None` if the field does not hold it.
     pub fn query(self: &Arc<FieldTerms>, id: u32, text: &str) -> Option<PreparedTermQuery> {
         let doc_freq = *self.doc_freqs.get(&id)?;
