@@ -24,25 +24,17 @@ pub fn to_vec(results: &SearchResults) -> Vec<u8> {
     number(&mut out, results.total_sections);
     out.extend_from_slice(b",\"total_documents\":");
     number(&mut out, results.total_documents);
-    out.extend_from_slice(b",\"documents\":[");
-    for (i, document) in results.documents.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        document_hit(&mut out, document);
-    }
-    out.extend_from_slice(b"],\"corrections\":[");
-    for (i, correction) in results.corrections.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    out.extend_from_slice(b",\"documents\":");
+    array(&mut out, &results.documents, document_hit);
+    out.extend_from_slice(b",\"corrections\":");
+    array(&mut out, &results.corrections, |out, correction| {
         out.extend_from_slice(b"{\"typed\":");
-        string(&mut out, &correction.typed);
+        string(out, &correction.typed);
         out.extend_from_slice(b",\"suggested\":");
-        string(&mut out, &correction.suggested);
+        string(out, &correction.suggested);
         out.push(b'}');
-    }
-    out.extend_from_slice(b"],\"suggestion\":");
+    });
+    out.extend_from_slice(b",\"suggestion\":");
     match &results.suggestion {
         Some(suggestion) => string(&mut out, suggestion),
         None => out.extend_from_slice(b"null"),
@@ -64,25 +56,17 @@ fn document_hit(out: &mut Vec<u8>, document: &DocumentHit) {
     string(out, &document.summary);
     out.extend_from_slice(b",\"category\":");
     string(out, document.category.as_str());
-    out.extend_from_slice(b",\"audience\":[");
-    for (i, audience) in document.audience.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        string(out, audience.as_str());
-    }
-    out.extend_from_slice(b"],\"url\":");
+    out.extend_from_slice(b",\"audience\":");
+    array(out, &document.audience, |out, audience| {
+        string(out, audience.as_str())
+    });
+    out.extend_from_slice(b",\"url\":");
     string(out, &document.url);
     out.extend_from_slice(b",\"score\":");
     number(out, document.score);
-    out.extend_from_slice(b",\"sections\":[");
-    for (i, section) in document.sections.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        section_hit(out, section);
-    }
-    out.extend_from_slice(b"],\"matched_sections\":");
+    out.extend_from_slice(b",\"sections\":");
+    array(out, &document.sections, section_hit);
+    out.extend_from_slice(b",\"matched_sections\":");
     number(out, document.matched_sections);
     out.push(b'}');
 }
@@ -97,6 +81,18 @@ fn section_hit(out: &mut Vec<u8>, section: &SectionHit) {
     out.extend_from_slice(b",\"score\":");
     number(out, section.score);
     out.push(b'}');
+}
+
+/// A JSON array of `items`, each written by `item`.
+fn array<T>(out: &mut Vec<u8>, items: &[T], item: impl Fn(&mut Vec<u8>, &T)) {
+    out.push(b'[');
+    for (i, value) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        item(out, value);
+    }
+    out.push(b']');
 }
 
 /// A number as serde_json writes it (shortest round-trip form; `null` for NaN and infinity).
