@@ -5,6 +5,7 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
+use super::nation::Nations;
 use super::problem::Problem;
 use super::slug::{is_valid_id, slugify, slugify_short, split_explicit_id};
 
@@ -49,11 +50,14 @@ pub struct Section {
     pub links: Vec<Link>,
     /// 1-based line of the heading (or of the body's first line for the introduction).
     pub line: usize,
+    /// The nations the section applies to (untagged: all of them).
+    pub nations: Nations,
 }
 
 struct RawSection {
     heading: String,
     explicit_anchor: Option<String>,
+    nations: Nations,
     line: usize,
     lines: Vec<(usize, String)>,
 }
@@ -68,6 +72,7 @@ pub fn sections(
     let mut raw = vec![RawSection {
         heading: String::new(),
         explicit_anchor: Some(INTRODUCTION_ANCHOR.to_owned()),
+        nations: Nations::ALL,
         line: first_line,
         lines: Vec::new(),
     }];
@@ -93,10 +98,15 @@ pub fn sections(
                     "use `##` for section headings: the document title comes from the front matter",
                 )),
                 2 => {
-                    let (heading, id) = split_explicit_id(heading_text);
+                    let (heading, attributes) =
+                        heading_attributes(heading_text).unwrap_or_else(|message| {
+                            problems.push(Problem::new(path, number, message));
+                            (heading_text, HeadingAttributes::default())
+                        });
                     raw.push(RawSection {
                         heading: heading.to_owned(),
-                        explicit_anchor: id.map(str::to_owned),
+                        explicit_anchor: attributes.id.map(str::to_owned),
+                        nations: attributes.nations,
                         line: number,
                         lines: Vec::new(),
                     });
@@ -186,6 +196,7 @@ pub fn sections(
             checklist,
             links,
             line: section.line,
+            nations: section.nations,
         });
     }
     let mut seen: Vec<(&str, usize)> = Vec::new();
@@ -204,6 +215,47 @@ pub fn sections(
         }
     }
     out
+}
+
+/// What a heading's trailing attribute block (`{#id nations=scotland}`) says.
+#[derive(Default)]
+struct HeadingAttributes<'a> {
+    id: Option<&'a str>,
+    nations: Nations,
+}
+
+/// Split a heading's trailing attribute block off its text. The block is `{...}` holding
+/// `#id` and/or `nations=list`, separated by spaces; anything else in it is an error.
+fn heading_attributes(text: &str) -> Result<(&str, HeadingAttributes<'_>), String> {
+    let trimmed = text.trim_end();
+    let Some(inner_end) = trimmed.strip_suffix('}') else {
+        return Ok((trimmed, HeadingAttributes::default()));
+    };
+    let Some(start) = inner_end.rfind('{') else {
+        return Ok((trimmed, HeadingAttributes::default()));
+    };
+    let block = &inner_end[start + 1..];
+    if !(block.starts_with('#') || block.starts_with("nations=")) {
+        return Ok((trimmed, HeadingAttributes::default()));
+    }
+    let mut attributes = HeadingAttributes::default();
+    for token in block.split_whitespace() {
+        if let Some(id) = token.strip_prefix('#') {
+            if attributes.id.replace(id).is_some() {
+                return Err("a heading has two `#id`s".to_owned());
+            }
+        } else if let Some(list) = token.strip_prefix("nations=") {
+            if attributes.nations.is_tagged() {
+                return Err("a heading has `nations=` twice".to_owned());
+            }
+            attributes.nations = Nations::parse_list(list)?;
+        } else {
+            return Err(format!(
+                "unknown heading attribute `{token}`: use `#id` and `nations=england,wales,scotland,northern-ireland`"
+            ));
+        }
+    }
+    Ok((inner_end[..start].trim_end(), attributes))
 }
 
 fn atx_level(line: &str) -> Option<usize> {
@@ -319,6 +371,31 @@ mod tests {
         let mut problems = Vec::new();
         let sections = sections("doc.md", body, 10, &mut problems);
         (sections, problems)
+    }
+
+    #[test]
+    fn headings_carry_nations_in_their_attribute_block() {
+        let (sections, problems) = split(
+            "Intro.\n\n## In Scotland: the law {#law-scotland nations=scotland}\n\nText.\n\n## England and Wales {nations=wales,england}\n\nMore.\n\n## Everywhere\n\nAll.\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(sections[1].anchor, "law-scotland");
+        assert_eq!(sections[1].heading, "In Scotland: the law");
+        assert_eq!(sections[1].nations.label(), "Scotland");
+        assert_eq!(sections[2].anchor, "england-and-wales");
+        assert_eq!(sections[2].nations.label(), "England and Wales");
+        assert!(!sections[3].nations.is_tagged());
+    }
+
+    #[test]
+    fn bad_heading_attributes_are_problems_with_a_line() {
+        let (_, problems) = split(
+            "Intro.\n\n## A {#a nations=scotland,ni}\n\nText.\n\n## B {#b colour=red}\n\nText.\n",
+        );
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with("doc.md:12: unknown nation `ni`"), "{messages:?}");
+        assert!(messages[1].starts_with("doc.md:16: unknown heading attribute `colour=red`"), "{messages:?}");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod front_matter;
 mod intents;
 mod markdown;
+mod nation;
 mod problem;
 mod slug;
 mod source;
@@ -17,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 pub use front_matter::{Audience, Category, FrontMatter, Source, is_https_url};
 pub use markdown::{ChecklistItem, INTRODUCTION_ANCHOR, Link, Section};
+pub use nation::{Nation, Nations};
 pub use problem::{CorpusError, Problem};
 pub use slug::slugify;
 pub use source::{CorpusFile, EMBEDDED_ROOT, embedded_files, files_in_dir};

@@ -101,6 +101,7 @@ mod tests {
 
     fn section(markdown: &str, ids: &[&str]) -> Section {
         Section {
+            nations: crate::corpus::Nations::ALL,
             heading: "H".to_owned(),
             anchor: "h".to_owned(),
             markdown: markdown.to_owned(),
