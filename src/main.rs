@@ -116,6 +116,10 @@ enum Command {
     Check {
         /// A directory shaped like `index/` (with `guidance/`) or holding guidance `.md` files.
         dir: Option<PathBuf>,
+        /// Also print each document's reading level (Flesch-Kincaid grade; the house style
+        /// asks for at most 7.0 per document and 6.0 on average).
+        #[arg(long)]
+        readability: bool,
     },
     /// Measure search quality on a query file: success@1, success@3 and MRR.
     Eval {
@@ -314,6 +318,29 @@ fn init_logging(format: LogFormat, level: tracing::Level) -> BufferedStderr {
 /// The settings `serve` checks before loading anything: no stray environment variables, an
 /// address to listen on, a base path. Returns the address, its socket addresses and the
 /// normalised base path.
+/// One line per document (grade, words, words per sentence), then the hardest and the mean.
+fn write_readability(out: &mut impl Write, corpus: &Corpus) -> std::io::Result<()> {
+    let mut grades = Vec::with_capacity(corpus.documents.len());
+    for document in &corpus.documents {
+        let r = document.readability();
+        grades.push(r.grade);
+        writeln!(
+            out,
+            "{:45} grade {:5.2}  words {:6}  words/sentence {:5.1}",
+            document.meta.slug,
+            r.grade,
+            r.words,
+            r.words_per_sentence()
+        )?;
+    }
+    if !grades.is_empty() {
+        let max = grades.iter().copied().fold(f64::MIN, f64::max);
+        let mean = grades.iter().sum::<f64>() / grades.len() as f64;
+        writeln!(out, "max grade {max:.2} mean grade {mean:.2}")?;
+    }
+    Ok(())
+}
+
 fn check_settings(
     args: &ServeArgs,
 ) -> Result<(BindAddress, Vec<std::net::SocketAddr>, String), ConfigError> {
@@ -565,7 +592,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { dir } => {
+        Command::Check { dir, readability } => {
             let (shown, result) = match &dir {
                 Some(dir) => (dir.display().to_string(), Corpus::from_dir(dir)),
                 None => ("the embedded corpus".to_owned(), Corpus::embedded()),
@@ -584,6 +611,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             .sum::<usize>(),
                         corpus.synonyms.len()
                     )?;
+                    if readability {
+                        write_readability(&mut out, &corpus)?;
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(error) => {
@@ -664,7 +694,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let mut all_agree = true;
             for (name, queries) in sets {
-                let report = parity::check(&guide, &queries, &node)?;
+                let report = parity::check_queries(
+                    &guide,
+                    &parity::ParityQuery::in_every_nation(&queries),
+                    &node,
+                )?;
                 if json {
                     writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
                 }

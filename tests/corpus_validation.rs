@@ -146,7 +146,7 @@ fn duplicate_checklist_ids_and_bad_ids_are_reported() {
     let found = problems(&dir, &result.expect_err("problems"));
     assert_problem(&found, "doc.md", 15, "duplicate checklist id `same`");
     assert_problem(&found, "doc.md", 16, "checklist id `Not Valid`");
-    assert_problem(&found, "doc.md", 18, "anchor `bad anchor`");
+    assert_problem(&found, "doc.md", 18, "unknown heading attribute `anchor`");
 }
 
 #[test]

@@ -162,9 +162,10 @@ class Engine {
     this.documents = bundle.documents.map(([slug, title, summary, category, audience]) => ({
       slug, title, summary, category, audience,
     }));
-    this.sections = bundle.sectionData.map(([document, heading, anchor, text]) => ({
-      document, heading, anchor, text,
+    this.sections = bundle.sectionData.map(([document, heading, anchor, text, nations]) => ({
+      document, heading, anchor, text, nations: nations || 0,
     }));
+    this.nationNames = bundle.params.nations || [];
     this.sectionCount = bundle.sections;
     this.wordCache = new Map();
     this.buildIndex();
@@ -572,7 +573,7 @@ class Engine {
   }
 
   /** Every matching section as [ordinal, score], best first, ties in corpus order. */
-  run(expansion, category, audience) {
+  run(expansion, category, audience, nation) {
     const total = new Map();
     let positive = false;
     let mustFailed = false;
@@ -606,10 +607,23 @@ class Engine {
       const document = this.documents[this.sections[ord].document];
       if (category && document.category !== category) continue;
       if (audience && !document.audience.includes(audience)) continue;
+      if (nation && !this.appliesIn(this.sections[ord].nations, nation)) continue;
       hits.push([ord, score]);
     }
     hits.sort((a, b) => (b[1] - a[1]) || (a[0] - b[0]));
     return hits;
+  }
+
+  /** Whether a section's nation mask (0: every nation) covers the nation named `nation`. */
+  appliesIn(mask, nation) {
+    if (mask === 0) return true;
+    const bit = this.nationNames.indexOf(nation);
+    return bit >= 0 && (mask & (1 << bit)) !== 0;
+  }
+
+  /** The nation names of a section's mask, in order (empty: every nation). */
+  nationsOf(mask) {
+    return this.nationNames.filter((_, bit) => (mask & (1 << bit)) !== 0);
   }
 
   // ---- snippet.rs ----
@@ -687,13 +701,16 @@ class Engine {
 
   // ---- mod.rs: the search ----
 
-  /** Run a search. `request` = {query, category?, audience?, limit?}; the result has the
+  /** Run a search. `request` = {query, category?, audience?, nation?, limit?}; the result has the
    * same shape as the server's JSON. Throws QueryError for refused queries. */
   search(request) {
     const started = (typeof performance !== "undefined" ? performance : Date).now();
     const parsed = this.parse(request.query ?? "");
     const expansion = this.expand(parsed);
-    const hits = this.run(expansion, request.category || null, request.audience || null);
+    if (request.nation && !this.nationNames.includes(request.nation)) {
+      throw new QueryError("unknown-nation", `Unknown nation “${request.nation}”: use england, wales, scotland or northern-ireland.`);
+    }
+    const hits = this.run(expansion, request.category || null, request.audience || null, request.nation || null);
     const terms = new Set();
     for (const concept of expansion.concepts) {
       if (concept.occur === "mustNot") continue;
@@ -719,12 +736,14 @@ class Engine {
       hit.matched_sections += 1;
       if (hit.sections.length < this.params.sectionsPerDocument && slot < limit) {
         const words = this.sectionWords(ord);
-        hit.sections.push({
+        const entry = {
           heading_html: this.highlight(words.heading, words.headingWords, terms, 0, words.heading.length),
           anchor: section.anchor,
           snippet_html: this.snippet(section.text, words.bodyWords, terms),
           score,
-        });
+        };
+        if (section.nations) entry.nations = this.nationsOf(section.nations);
+        hit.sections.push(entry);
       }
     }
     const totalDocuments = documents.length;

@@ -7,6 +7,7 @@ mod intents;
 mod markdown;
 mod nation;
 mod problem;
+mod readability;
 mod slug;
 mod source;
 mod synonyms;
@@ -20,6 +21,7 @@ pub use front_matter::{Audience, Category, FrontMatter, Source, is_https_url};
 pub use markdown::{ChecklistItem, INTRODUCTION_ANCHOR, Link, Section};
 pub use nation::{Nation, Nations};
 pub use problem::{CorpusError, Problem};
+pub use readability::Readability;
 pub use slug::slugify;
 pub use source::{CorpusFile, EMBEDDED_ROOT, embedded_files, files_in_dir};
 pub use synonyms::SynonymGroup;
@@ -41,6 +43,12 @@ impl Document {
     /// The section with `anchor`, if any.
     pub fn section(&self, anchor: &str) -> Option<&Section> {
         self.sections.iter().find(|s| s.anchor == anchor)
+    }
+
+    /// How hard the document's prose is to read (Flesch-Kincaid grade).
+    pub fn readability(&self) -> Readability {
+        let body: Vec<&str> = self.sections.iter().map(|s| s.markdown.as_str()).collect();
+        readability::measure(&body.join("\n"))
     }
 
     /// Every checklist item of the document, in order.

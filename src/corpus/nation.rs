@@ -83,6 +83,11 @@ impl Nations {
         self.0 != 0
     }
 
+    /// True when the section was not tagged: it applies in every nation.
+    pub fn applies_everywhere(&self) -> bool {
+        !self.is_tagged()
+    }
+
     /// True when the guidance applies in `nation` (always, for untagged guidance).
     pub fn includes(self, nation: Nation) -> bool {
         !self.is_tagged() || self.0 & nation.bit() != 0

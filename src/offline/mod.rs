@@ -28,8 +28,10 @@
 //! synonyms        groups, each a list of term-index sequences (more than one = a phrase)
 //! urgent          intent term-index sequences (see index/intents.toml)
 //! documents       [slug, title, summary, category, [audience…]] in corpus order
-//! sectionData     [document index, heading, anchor, text] by section ordinal; the fields
-//!                 indexed for a section are its document's title, its heading and its text
+//! sectionData     [document index, heading, anchor, text, nations] by section ordinal; the
+//!                 fields indexed for a section are its document's title, its heading and its
+//!                 text; nations is a bit mask (1 England, 2 Wales, 4 Scotland, 8 Northern
+//!                 Ireland; 0: every nation)
 //! ```
 
 pub mod parity;
@@ -128,7 +130,13 @@ pub fn bundle(guide: &Guide) -> tantivy::Result<Value> {
         .iter()
         .map(|s| {
             let section = &corpus.documents[s.document].sections[s.section];
-            json!([s.document, section.heading, section.anchor, section.text])
+            json!([
+                s.document,
+                section.heading,
+                section.anchor,
+                section.text,
+                section.nations.bits()
+            ])
         })
         .collect();
 
@@ -236,5 +244,6 @@ fn params() -> Value {
         "defaultLimit": types::DEFAULT_LIMIT,
         "maxLimit": types::MAX_LIMIT,
         "snippetWindow": snippet::WINDOW_WORDS,
+        "nations": crate::corpus::Nation::ALL.map(crate::corpus::Nation::as_str),
     })
 }

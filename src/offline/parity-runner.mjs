@@ -10,13 +10,13 @@ if (!engine.ready) {
   process.exit(2);
 }
 const queries = JSON.parse(fs.readFileSync(queriesPath, "utf8"));
-const results = queries.map((query) => {
+const results = queries.map(({ query, nation }) => {
   try {
-    const r = engine.search({ query });
+    const r = engine.search({ query, nation });
     return {
       documents: r.documents.map((d) => d.slug),
       scores: r.documents.map((d) => d.score),
-      sections: r.documents.map((d) => d.sections.map((s) => [s.anchor, s.heading_html, s.snippet_html])),
+      sections: r.documents.map((d) => d.sections.map((s) => [s.anchor, s.heading_html, s.snippet_html, s.nations || []])),
       total: r.total_sections,
       urgent: r.urgent,
       suggestion: r.suggestion,

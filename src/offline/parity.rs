@@ -6,6 +6,7 @@ use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 
+use crate::corpus::Nation;
 use crate::search::{Guide, QueryError, SearchError, SearchRequest};
 
 const ENGINE: &str = include_str!("../../assets/static/engine.js");
@@ -45,9 +46,9 @@ pub struct Answer {
     /// Document scores.
     #[serde(default)]
     pub scores: Vec<f32>,
-    /// Per document: `[anchor, heading_html, snippet_html]` of each shown section.
+    /// Per document: `[anchor, heading_html, snippet_html, nations]` of each shown section.
     #[serde(default)]
-    pub sections: Vec<Vec<(String, String, String)>>,
+    pub sections: Vec<Vec<(String, String, String, Vec<String>)>>,
     /// Matching sections.
     #[serde(default)]
     pub total: usize,
@@ -62,10 +63,48 @@ pub struct Answer {
     pub error: Option<String>,
 }
 
+/// One query to compare, with the nation chosen (if any).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParityQuery {
+    /// The text searched for.
+    pub query: String,
+    /// The nation chosen, as the API names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nation: Option<&'static str>,
+}
+
+impl ParityQuery {
+    /// Each query with no nation chosen.
+    pub fn plain(queries: &[String]) -> Vec<ParityQuery> {
+        queries
+            .iter()
+            .map(|query| ParityQuery {
+                query: query.clone(),
+                nation: None,
+            })
+            .collect()
+    }
+
+    /// Each query five times: with no nation chosen, then with each nation.
+    pub fn in_every_nation(queries: &[String]) -> Vec<ParityQuery> {
+        queries
+            .iter()
+            .flat_map(|query| {
+                std::iter::once(None)
+                    .chain(Nation::ALL.map(|n| Some(n.as_str())))
+                    .map(|nation| ParityQuery {
+                        query: query.clone(),
+                        nation,
+                    })
+            })
+            .collect()
+    }
+}
+
 /// A query on which the engines differ.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Disagreement {
-    /// The query.
+    /// The query (with ` [nation]` when one was chosen).
     pub query: String,
     /// The server's answer.
     pub server: Answer,
@@ -102,8 +141,10 @@ impl Report {
 }
 
 /// The server's answer to `query`.
-pub fn server_answer(guide: &Guide, query: &str) -> Answer {
-    match guide.search(&SearchRequest::new(query)) {
+pub fn server_answer(guide: &Guide, query: &ParityQuery) -> Answer {
+    let mut request = SearchRequest::new(query.query.as_str());
+    request.nation = query.nation.and_then(Nation::parse);
+    match guide.search(&request) {
         Ok(results) => Answer {
             documents: results.documents.iter().map(|d| d.slug.clone()).collect(),
             scores: results.documents.iter().map(|d| d.score).collect(),
@@ -118,6 +159,7 @@ pub fn server_answer(guide: &Guide, query: &str) -> Answer {
                                 s.anchor.clone(),
                                 s.heading_html.clone(),
                                 s.snippet_html.clone(),
+                                s.nations.iter().map(|n| n.as_str().to_owned()).collect(),
                             )
                         })
                         .collect()
@@ -146,7 +188,7 @@ pub fn server_answer(guide: &Guide, query: &str) -> Answer {
 /// The browser engine's answers to `queries`, run under `node`.
 pub fn browser_answers(
     guide: &Guide,
-    queries: &[String],
+    queries: &[ParityQuery],
     node: &Path,
 ) -> Result<Vec<Answer>, ParityError> {
     let dir = scratch_dir()?;
@@ -179,8 +221,17 @@ pub fn browser_answers(
     result
 }
 
-/// Compare both engines on `queries`.
+/// Compare both engines on `queries`, with no nation chosen.
 pub fn check(guide: &Guide, queries: &[String], node: &Path) -> Result<Report, ParityError> {
+    check_queries(guide, &ParityQuery::plain(queries), node)
+}
+
+/// Compare both engines on `queries`, each with its nation.
+pub fn check_queries(
+    guide: &Guide,
+    queries: &[ParityQuery],
+    node: &Path,
+) -> Result<Report, ParityError> {
     let browser = browser_answers(guide, queries, node)?;
     let mut report = Report {
         queries: queries.len(),
@@ -200,7 +251,10 @@ pub fn check(guide: &Guide, queries: &[String], node: &Path) -> Result<Report, P
             report.top5_agree += 1;
         } else {
             report.disagreements.push(Disagreement {
-                query: query.clone(),
+                query: match query.nation {
+                    Some(nation) => format!("{} [{nation}]", query.query),
+                    None => query.query.clone(),
+                },
                 server: server.clone(),
                 browser: browser.clone(),
             });

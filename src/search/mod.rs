@@ -68,15 +68,30 @@ impl Guide {
         &self.index
     }
 
+    /// The nations an indexed section applies to.
+    fn section_nations(&self, indexed: &index::IndexedSection) -> crate::corpus::Nations {
+        self.corpus.documents[indexed.document].sections[indexed.section].nations
+    }
+
     /// Run a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let started = Instant::now();
         let mut analyzer = self.index.analyzer();
         let parsed = grammar::parse(&request.query, &mut analyzer)?;
         let expansion = expand::expand(&parsed, &self.index.vocabulary, &self.index.synonyms);
-        let hits = self
+        let mut hits = self
             .index
             .run(&expansion, request.category, request.audience)?;
+        if let Some(nation) = request.nation {
+            // Leave out what was written for other nations; scores are unchanged, as BM25's
+            // statistics are the whole corpus's either way (the offline engine does the same).
+            hits.retain(|&(ord, _)| {
+                self.index
+                    .sections
+                    .get(ord as usize)
+                    .is_some_and(|s| self.section_nations(s).includes(nation))
+            });
+        }
         let highlight = self.index.highlight_terms(&expansion);
         let urgent = intent::is_urgent(&parsed, &self.index.vocabulary, &self.index.urgent);
 
@@ -124,6 +139,7 @@ impl Guide {
                     anchor: section.anchor.clone(),
                     snippet_html: snippet::snippet(&section.text, &indexed.body, &highlight),
                     score,
+                    nations: section.nations,
                 });
             }
         }

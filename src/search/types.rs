@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::expand::Correction;
 use super::grammar::QueryError;
-use crate::corpus::{Audience, Category};
+use crate::corpus::{Audience, Category, Nation, Nations};
 
 /// Default number of documents in a result list.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -22,6 +22,8 @@ pub struct SearchRequest {
     pub category: Option<Category>,
     /// Only documents for this audience.
     pub audience: Option<Audience>,
+    /// The nation the person is in: sections written for other nations are left out.
+    pub nation: Option<Nation>,
     /// Most documents to return (clamped to [`MAX_LIMIT`]).
     pub limit: usize,
 }
@@ -33,6 +35,7 @@ impl SearchRequest {
             query: query.into(),
             category: None,
             audience: None,
+            nation: None,
             limit: DEFAULT_LIMIT,
         }
     }
@@ -46,6 +49,12 @@ impl SearchRequest {
     /// Only documents for `audience`.
     pub fn with_audience(mut self, audience: Audience) -> SearchRequest {
         self.audience = Some(audience);
+        self
+    }
+
+    /// Only guidance that applies in `nation` (untagged sections apply everywhere).
+    pub fn with_nation(mut self, nation: Nation) -> SearchRequest {
+        self.nation = Some(nation);
         self
     }
 
@@ -73,6 +82,9 @@ pub struct SectionHit {
     pub snippet_html: String,
     /// Relevance score (higher is better).
     pub score: f32,
+    /// The nations the section is written for; left out of the JSON when it applies everywhere.
+    #[serde(skip_serializing_if = "Nations::applies_everywhere")]
+    pub nations: Nations,
 }
 
 /// A matching document with its best sections, best first.

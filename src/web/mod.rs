@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 pub use headers::{CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY};
 pub use site::Site;
 
-use crate::corpus::{Audience, Category};
+use crate::corpus::{Audience, Category, Nation};
 use crate::search::{Guide, SearchError, SearchRequest};
 use pages::{Listing, ResultsView, SearchForm};
 use precompressed::Precompressed;
@@ -403,6 +403,9 @@ pub struct SearchParams {
     /// Audience filter.
     #[serde(default)]
     pub audience: Option<String>,
+    /// The nation the person is in (`england`, `wales`, `scotland`, `northern-ireland`).
+    #[serde(default)]
+    pub nation: Option<String>,
     /// Most documents to return (API only).
     #[serde(default)]
     pub limit: Option<usize>,
@@ -419,6 +422,13 @@ impl SearchParams {
         if let Some(name) = self.audience.as_deref().filter(|s| !s.is_empty()) {
             request.audience =
                 Some(Audience::parse(name).ok_or_else(|| format!("Unknown audience “{name}”."))?);
+        }
+        if let Some(name) = self.nation.as_deref().filter(|s| !s.is_empty()) {
+            request.nation = Some(Nation::parse(name).ok_or_else(|| {
+                format!(
+                    "Unknown nation “{name}”: use england, wales, scotland or northern-ireland."
+                )
+            })?);
         }
         if let Some(limit) = self.limit {
             request.limit = limit;

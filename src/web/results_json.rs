@@ -80,6 +80,11 @@ fn section_hit(out: &mut Vec<u8>, section: &SectionHit) {
     string(out, &section.snippet_html);
     out.extend_from_slice(b",\"score\":");
     number(out, section.score);
+    if section.nations.is_tagged() {
+        out.extend_from_slice(b",\"nations\":");
+        let nations: Vec<_> = section.nations.iter().collect();
+        array(out, &nations, |out, nation| string(out, nation.as_str()));
+    }
     out.push(b'}');
 }
 
