@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::corpus::Nation;
 use crate::search::{Guide, SearchError, SearchRequest};
 
 /// One query and the documents that answer it.
@@ -100,9 +101,21 @@ impl Report {
 
 /// Run every judgement through `guide` and score the results.
 pub fn evaluate(guide: &Guide, judgements: &[Judgement]) -> Result<Report, SearchError> {
+    evaluate_in(guide, judgements, None)
+}
+
+/// Run every judgement through `guide` as a person in `nation` would (sections written for
+/// other nations left out), and score the results.
+pub fn evaluate_in(
+    guide: &Guide,
+    judgements: &[Judgement],
+    nation: Option<Nation>,
+) -> Result<Report, SearchError> {
     let mut outcomes = Vec::with_capacity(judgements.len());
     for judgement in judgements {
-        let results = guide.search(&SearchRequest::new(judgement.query.as_str()))?;
+        let mut request = SearchRequest::new(judgement.query.as_str());
+        request.nation = nation;
+        let results = guide.search(&request)?;
         let returned: Vec<String> = results.documents.into_iter().map(|d| d.slug).collect();
         let rank = returned
             .iter()

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use candidate_security::config::{self, BindAddress, ConfigError};
-use candidate_security::corpus::{Audience, Category, Corpus};
-use candidate_security::eval::{evaluate, parse_judgements};
+use candidate_security::corpus::{Audience, Category, Corpus, Nation};
+use candidate_security::eval::{evaluate_in, parse_judgements};
 use candidate_security::logging::BufferedStderr;
 use candidate_security::offline::parity;
 use candidate_security::search::GuideError;
@@ -129,6 +129,9 @@ enum Command {
         /// Use guidance from this directory instead of the embedded corpus.
         #[arg(long, env = "CANDIDATE_SECURITY_GUIDANCE_DIR")]
         guidance_dir: Option<PathBuf>,
+        /// Search as a person in this nation (england, wales, scotland, northern-ireland).
+        #[arg(long, value_parser = parse_nation)]
+        nation: Option<Nation>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -176,6 +179,9 @@ enum Command {
         /// Only this audience (candidate, staff, electoral-staff, organisation).
         #[arg(long)]
         audience: Option<String>,
+        /// Search as a person in this nation (england, wales, scotland, northern-ireland).
+        #[arg(long, value_parser = parse_nation)]
+        nation: Option<Nation>,
         /// Print the results as JSON.
         #[arg(long)]
         json: bool,
@@ -318,6 +324,13 @@ fn init_logging(format: LogFormat, level: tracing::Level) -> BufferedStderr {
 /// The settings `serve` checks before loading anything: no stray environment variables, an
 /// address to listen on, a base path. Returns the address, its socket addresses and the
 /// normalised base path.
+/// A nation as named on the command line.
+fn parse_nation(name: &str) -> Result<Nation, String> {
+    Nation::parse(name).ok_or_else(|| {
+        format!("unknown nation `{name}`: use england, wales, scotland or northern-ireland")
+    })
+}
+
 /// One line per document (grade, words, words per sentence), then the hardest and the mean.
 fn write_readability(out: &mut impl Write, corpus: &Corpus) -> std::io::Result<()> {
     let mut grades = Vec::with_capacity(corpus.documents.len());
@@ -625,6 +638,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval {
             file,
             guidance_dir,
+            nation,
             json,
         } => {
             let shown = file.display().to_string();
@@ -632,7 +646,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 std::fs::read_to_string(&file).with_context(|| format!("cannot read {shown}"))?;
             let judgements = parse_judgements(&shown, &text)?;
             let guide = open(guidance_dir.as_deref())?;
-            let report = evaluate(&guide, &judgements)?;
+            let report = evaluate_in(&guide, &judgements, nation)?;
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
             } else {
@@ -729,10 +743,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             query,
             category,
             audience,
+            nation,
             json,
             guidance_dir,
         } => {
             let mut request = SearchRequest::new(query);
+            request.nation = nation;
             if let Some(name) = category {
                 request.category = Some(Category::parse(&name).with_context(|| {
                     format!("unknown category `{name}`: use protective, cyber, information, reporting or general")

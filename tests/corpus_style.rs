@@ -75,7 +75,10 @@ fn every_phone_number_is_written_one_way() {
             seen += 1;
         }
     }
-    assert!(seen >= 10, "only {seen} phone numbers found: is the pattern right?");
+    assert!(
+        seen >= 10,
+        "only {seen} phone numbers found: is the pattern right?"
+    );
     let split: Vec<_> = forms.iter().filter(|(_, f)| f.len() > 1).collect();
     assert!(
         split.is_empty(),
@@ -101,7 +104,10 @@ fn titles_fit_a_phone_and_owners_are_spelt_one_way() {
         }
     }
     let split: Vec<_> = owners.values().filter(|f| f.len() > 1).collect();
-    assert!(split.is_empty(), "owners spelt more than one way: {split:?}");
+    assert!(
+        split.is_empty(),
+        "owners spelt more than one way: {split:?}"
+    );
 }
 
 #[test]
@@ -125,16 +131,16 @@ fn links_to_documents_use_the_target_title_or_section_heading() {
                 checked += 1;
                 // A section's heading may be shortened to the part before its colon:
                 // "Scotland" for "Scotland: the law on threats and stalking".
-                let short = heading.and_then(|h| h.split_once(':')).map(|(head, _)| head);
+                let short = heading
+                    .and_then(|h| h.split_once(':'))
+                    .map(|(head, _)| head);
                 if label != target.meta.title && Some(label) != heading && Some(label) != short {
                     mismatched.push(format!(
                         "{}#{}: link label \"{label}\" should be \"{}\"{}",
                         document.meta.slug,
                         section.anchor,
                         target.meta.title,
-                        heading
-                            .map(|h| format!(" or \"{h}\""))
-                            .unwrap_or_default()
+                        heading.map(|h| format!(" or \"{h}\"")).unwrap_or_default()
                     ));
                 }
             }
@@ -148,7 +154,9 @@ fn links_to_documents_use_the_target_title_or_section_heading() {
 fn every_section_naming_a_law_says_which_nations_it_covers() {
     // An Act or Order with a year, or a devolved Act: "Protection from Harassment Act 1997",
     // "Justice Act (Northern Ireland) 2016", "(Scotland) Act 2010".
-    let law = regex(r"\b(?:Act|Order)(?: \((?:NI|Northern Ireland)\))? \d{4}\b|\((?:Scotland|NI|Northern Ireland)\) (?:Act|Order)");
+    let law = regex(
+        r"\b(?:Act|Order)(?: \((?:NI|Northern Ireland)\))? \d{4}\b|\((?:Scotland|NI|Northern Ireland)\) (?:Act|Order)",
+    );
     let nation_named = regex(
         r"\b(?:England|Wales|Welsh|Scotland|Scottish|Northern Ireland|whole UK|all of the UK|across the UK|UK-wide|every UK nation|all four nations)\b",
     );
@@ -166,7 +174,10 @@ fn every_section_naming_a_law_says_which_nations_it_covers() {
             }
         }
     }
-    assert!(sections_with_law >= 5, "only {sections_with_law} sections name a law");
+    assert!(
+        sections_with_law >= 5,
+        "only {sections_with_law} sections name a law"
+    );
     assert!(
         unlabelled.is_empty(),
         "sections that name a law but not the nations it covers: {unlabelled:?}"

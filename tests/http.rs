@@ -387,6 +387,28 @@ async fn the_json_api_returns_results_and_clear_errors() {
     assert_eq!(json["documents"][0]["slug"], "account-device-cyber");
     assert_eq!(json["documents"].as_array().map(Vec::len), Some(2));
     assert!(json["urgent"].is_boolean());
+    assert!(json["support"].is_boolean());
+
+    // A nation is taken like a category: other nations' sections are left out.
+    let scotland: serde_json::Value = serde_json::from_str(
+        &text(get("/api/search?q=police+fraud+cyber+crime&nation=scotland&limit=50").await).await,
+    )
+    .expect("json");
+    let nations: Vec<&serde_json::Value> = scotland["documents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|d| d["sections"].as_array().into_iter().flatten())
+        .filter_map(|s| s.get("nations"))
+        .collect();
+    assert!(!nations.is_empty(), "{scotland}");
+    for list in nations {
+        assert!(
+            list.as_array()
+                .is_some_and(|l| l.iter().any(|n| n == "scotland")),
+            "{list}"
+        );
+    }
 
     for (path, needle) in [
         (format!("/api/search?q={}", "a".repeat(300)), "too long"),
@@ -397,6 +419,10 @@ async fn the_json_api_returns_results_and_clear_errors() {
         (
             "/api/search?q=x&audience=nonsense".to_owned(),
             "Unknown audience",
+        ),
+        (
+            "/api/search?q=x&nation=atlantis".to_owned(),
+            "Unknown nation",
         ),
     ] {
         let response = get(&path).await;

@@ -8,18 +8,20 @@ use candidate_security::Guide;
 use candidate_security::eval::{evaluate, parse_judgements};
 
 const DEV_SET: &str = include_str!("relevance/dev-queries.tsv");
+const DEV_SET_2026: &str = include_str!("relevance/dev-queries-2026.tsv");
 
-const MIN_SUCCESS_AT_1: f64 = 0.88;
-const MIN_SUCCESS_AT_3: f64 = 0.98;
-const MIN_MRR: f64 = 0.93;
+/// Floors for one query set: success@1, success@3 and MRR.
+struct Floors {
+    success_at_1: f64,
+    success_at_3: f64,
+    mrr: f64,
+}
 
-#[test]
-fn dev_set_relevance_meets_the_floor() {
-    let judgements =
-        parse_judgements("tests/relevance/dev-queries.tsv", DEV_SET).expect("valid query file");
+fn meets_the_floor(name: &str, text: &str, min_queries: usize, floors: &Floors) {
+    let judgements = parse_judgements(name, text).expect("valid query file");
     assert!(
-        judgements.len() >= 80,
-        "the dev set has {} queries",
+        judgements.len() >= min_queries,
+        "{name} has {} queries",
         judgements.len()
     );
     let guide = Guide::embedded().expect("embedded corpus");
@@ -27,24 +29,56 @@ fn dev_set_relevance_meets_the_floor() {
         for slug in &judgement.expected {
             assert!(
                 guide.corpus().document(slug).is_some(),
-                "line {}: unknown slug {slug}",
+                "{name}:{}: unknown slug {slug}",
                 judgement.line
             );
         }
     }
     let report = evaluate(&guide, &judgements).expect("every query runs");
-    println!("{report}");
+    println!("{name}\n{report}");
     assert!(
-        report.success_at_1 >= MIN_SUCCESS_AT_1,
-        "success@1 {:.3}\n{report}",
+        report.success_at_1 >= floors.success_at_1,
+        "{name}: success@1 {:.3}\n{report}",
         report.success_at_1
     );
     assert!(
-        report.success_at_3 >= MIN_SUCCESS_AT_3,
-        "success@3 {:.3}\n{report}",
+        report.success_at_3 >= floors.success_at_3,
+        "{name}: success@3 {:.3}\n{report}",
         report.success_at_3
     );
-    assert!(report.mrr >= MIN_MRR, "MRR {:.3}\n{report}", report.mrr);
+    assert!(
+        report.mrr >= floors.mrr,
+        "{name}: MRR {:.3}\n{report}",
+        report.mrr
+    );
+}
+
+#[test]
+fn dev_set_relevance_meets_the_floor() {
+    // Reached with the 2026 corpus: 0.927 / 1.000 / 0.961.
+    let floors = Floors {
+        success_at_1: 0.92,
+        success_at_3: 1.0,
+        mrr: 0.955,
+    };
+    meets_the_floor("tests/relevance/dev-queries.tsv", DEV_SET, 80, &floors);
+}
+
+#[test]
+fn dev_set_2026_relevance_meets_the_floor() {
+    // Doxxing, SIM swap, sextortion, support, platforms, trackers, canvassing, Operation Ford,
+    // the four nations and the 2026 Bill. Reached: 0.914 / 1.000 / 0.957 (0.714 at s@3 before).
+    let floors = Floors {
+        success_at_1: 0.91,
+        success_at_3: 1.0,
+        mrr: 0.95,
+    };
+    meets_the_floor(
+        "tests/relevance/dev-queries-2026.tsv",
+        DEV_SET_2026,
+        35,
+        &floors,
+    );
 }
 
 #[test]

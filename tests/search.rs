@@ -5,7 +5,7 @@ mod common;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
-use candidate_security::corpus::{Audience, Category};
+use candidate_security::corpus::{Audience, Category, Nation};
 use candidate_security::search::{MAX_QUERY_BYTES, QueryError, SECTIONS_PER_DOCUMENT};
 use candidate_security::{Guide, SearchError, SearchRequest, SearchResults};
 use common::{front_matter, write_files};
@@ -507,4 +507,106 @@ fn api_json_writer_matches_serde_json() {
         }
     }
     assert!(compared > 250, "only {compared} compared");
+}
+
+#[test]
+fn a_chosen_nation_leaves_out_guidance_written_for_other_nations() {
+    let queries: Vec<String> = include_str!("relevance/dev-queries-2026.tsv")
+        .lines()
+        .skip(1)
+        .chain(include_str!("relevance/dev-queries.tsv").lines().skip(1))
+        .filter_map(|line| line.split('\t').next())
+        .map(str::to_owned)
+        .collect();
+    let mut left_out = 0;
+    for nation in Nation::ALL {
+        for query in &queries {
+            let everywhere = search(query);
+            let request = SearchRequest::new(query.as_str())
+                .with_nation(nation)
+                .with_limit(50);
+            let here = GUIDE.search(&request).unwrap_or_else(|e| panic!("{e}"));
+            assert!(here.total_sections <= everywhere.total_sections, "{query}");
+            left_out += everywhere.total_sections - here.total_sections;
+            for section in here.documents.iter().flat_map(|d| &d.sections) {
+                assert!(
+                    section.nations.includes(nation),
+                    "{query:?} in {nation}: {} is for {}",
+                    section.anchor,
+                    section.nations.label()
+                );
+            }
+        }
+    }
+    assert!(
+        left_out > 0,
+        "no query ever left out another nation's section"
+    );
+}
+
+#[test]
+fn a_scam_reported_from_scotland_goes_to_police_scotland_first() {
+    let request = SearchRequest::new("report a scam").with_nation(Nation::Scotland);
+    let results = GUIDE.search(&request).unwrap_or_else(|e| panic!("{e}"));
+    let first = &results.documents[0];
+    assert_eq!(first.slug, "reporting-and-contacts");
+    let anchors: Vec<&str> = first.sections.iter().map(|s| s.anchor.as_str()).collect();
+    assert!(anchors.contains(&"police-scotland"), "{anchors:?}");
+    for section in results.documents.iter().flat_map(|d| &d.sections) {
+        assert!(
+            section.nations.includes(Nation::Scotland),
+            "{}",
+            section.anchor
+        );
+    }
+    // With no nation chosen, the England and Wales route is there too.
+    let everywhere = GUIDE
+        .search(&SearchRequest::new("police fraud cyber crime report").with_limit(50))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let tagged: Vec<String> = everywhere
+        .documents
+        .iter()
+        .flat_map(|d| &d.sections)
+        .filter(|s| s.nations.is_tagged())
+        .map(|s| s.nations.label())
+        .collect();
+    assert!(tagged.iter().any(|l| l.contains("England")), "{tagged:?}");
+    assert!(tagged.iter().any(|l| l == "Scotland"), "{tagged:?}");
+}
+
+#[test]
+fn danger_words_open_with_the_emergency_card_and_self_harm_adds_samaritans() {
+    for query in [
+        "someone is following me",
+        "he followed me to my car",
+        "man banging on the door and won't leave",
+        "someone put petrol through the letterbox",
+        "threatened to stab me",
+        "found white powder in a letter",
+        "they are blackmailing me with photos",
+        "i found a tracker on my car",
+    ] {
+        let results = search(query);
+        assert!(results.urgent, "{query:?} should show the emergency card");
+        assert!(!results.support, "{query:?} is not about self-harm");
+    }
+    for query in [
+        "i want to kill myself",
+        "self harm",
+        "thinking about suicide",
+        "can't go on",
+    ] {
+        let results = search(query);
+        assert!(results.support, "{query:?} should show Samaritans");
+        assert!(results.urgent, "{query:?} should show 999 as well");
+    }
+    for query in [
+        "help me set up 2fa",
+        "set up emergency sos on my iphone",
+        "stop strangers following me on instagram",
+        "cyber attack on the party",
+        "hacked email",
+    ] {
+        assert!(!search(query).urgent, "{query:?} is not an emergency");
+    }
 }

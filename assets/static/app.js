@@ -558,7 +558,7 @@ function initSearch() {
     announce(OFFLINE_MESSAGE);
   }
 
-  function dangerCard() {
+  function dangerCard(support) {
     return h(
       "div",
       { class: "danger-card", role: "alert" },
@@ -568,6 +568,17 @@ function initSearch() {
         {},
         "If you can’t speak, call 999 and press 55 when asked. If it is not an emergency, call 101 and say you are a candidate.",
       ),
+      support
+        ? h(
+            "p",
+            { class: "support-line" },
+            "If you are thinking about suicide or hurting yourself, you are not alone. Call Samaritans free on ",
+            h("a", { href: "tel:116123" }, "116 123"),
+            ", any time, or text SHOUT to ",
+            h("a", { href: "sms:85258" }, "85258"),
+            ".",
+          )
+        : null,
       h(
         "ul",
         {},
@@ -601,7 +612,7 @@ function initSearch() {
       );
     }
 
-    if (data.urgent === true) nodes.push(dangerCard());
+    if (data.urgent === true) nodes.push(dangerCard(data.support === true));
 
     if (documents.length > 0) {
       const list = h("ol", { class: "results" });

@@ -159,6 +159,7 @@ class Engine {
     this.wordCounts = bundle.wordCounts;
     this.synonyms = bundle.synonyms;
     this.urgent = bundle.urgent;
+    this.support = bundle.support || [];
     this.documents = bundle.documents.map(([slug, title, summary, category, audience]) => ({
       slug, title, summary, category, audience,
     }));
@@ -686,7 +687,7 @@ class Engine {
 
   // ---- intent.rs ----
 
-  isUrgent(parsed) {
+  isUrgent(parsed, sequences = this.urgent) {
     return parsed.parts.filter((p) => p.kind !== "exclude").some((part) => {
       const readings = part.words.map((word) => {
         const term = this.termOf(word.surface);
@@ -694,7 +695,7 @@ class Engine {
         const candidates = this.fuzzy(word.surface);
         return candidates.length > 0 ? candidates[0].term : undefined;
       });
-      return this.urgent.some((terms) => terms.length > 0 && readings.some((_, start) =>
+      return sequences.some((terms) => terms.length > 0 && readings.some((_, start) =>
         start + terms.length <= readings.length && terms.every((t, k) => readings[start + k] === t)));
     });
   }
@@ -716,7 +717,8 @@ class Engine {
       if (concept.occur === "mustNot") continue;
       for (const alternative of concept.alternatives) for (const t of alternative.terms) terms.add(t);
     }
-    const urgent = this.isUrgent(parsed);
+    const support = this.isUrgent(parsed, this.support);
+    const urgent = support || this.isUrgent(parsed);
     const limit = Math.min(Math.max(request.limit ?? this.params.defaultLimit, 1), this.params.maxLimit);
     const documents = [];
     const slots = new Map();
@@ -765,6 +767,7 @@ class Engine {
       corrections: expansion.corrections,
       suggestion,
       urgent,
+      support,
       took_us: Math.round(((typeof performance !== "undefined" ? performance : Date).now() - started) * 1000),
     };
   }

@@ -394,8 +394,14 @@ mod tests {
         );
         let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(messages.len(), 2, "{messages:?}");
-        assert!(messages[0].starts_with("doc.md:12: unknown nation `ni`"), "{messages:?}");
-        assert!(messages[1].starts_with("doc.md:16: unknown heading attribute `colour=red`"), "{messages:?}");
+        assert!(
+            messages[0].starts_with("doc.md:12: unknown nation `ni`"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].starts_with("doc.md:16: unknown heading attribute `colour=red`"),
+            "{messages:?}"
+        );
     }
 
     #[test]

@@ -66,6 +66,8 @@ pub struct Corpus {
     pub synonyms: Vec<SynonymGroup>,
     /// Words and phrases that suggest the person searching may be in danger.
     pub urgent_terms: Vec<String>,
+    /// Words about suicide or self-harm: the emergency card also gives Samaritans and Shout.
+    pub support_terms: Vec<String>,
     /// Short hash of every file that went into the corpus.
     pub version: String,
 }
@@ -89,6 +91,7 @@ impl Corpus {
         let mut documents = Vec::new();
         let mut synonyms = Vec::new();
         let mut urgent_terms = Vec::new();
+        let mut support_terms = Vec::new();
         let mut hasher = Sha256::new();
         for file in &files {
             hasher.update(file.path.as_bytes());
@@ -111,7 +114,9 @@ impl Corpus {
                     synonyms.extend(synonyms::parse(&file.path, text, &mut problems));
                 }
                 source::FileKind::Intents => {
-                    urgent_terms.extend(intents::parse(&file.path, text, &mut problems));
+                    let intents = intents::parse(&file.path, text, &mut problems);
+                    urgent_terms.extend(intents.urgent);
+                    support_terms.extend(intents.support);
                 }
             }
         }
@@ -132,6 +137,7 @@ impl Corpus {
             documents,
             synonyms,
             urgent_terms,
+            support_terms,
             version: hex(&digest[..8]),
         })
     }

@@ -36,8 +36,7 @@ static ID_MARKER: LazyLock<Regex> = LazyLock::new(|| regex(r"\{#[^}]*\}"));
 static LINK_TARGET: LazyLock<Regex> = LazyLock::new(|| regex(r"\]\([^)]*\)"));
 static CODE: LazyLock<Regex> = LazyLock::new(|| regex(r"`[^`]*`"));
 static URL: LazyLock<Regex> = LazyLock::new(|| regex(r"https?://\S+"));
-static LIST_MARKER: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"^[-*]\s+(\[[ x]\]\s+)?|^\d+\.\s+"));
+static LIST_MARKER: LazyLock<Regex> = LazyLock::new(|| regex(r"^[-*]\s+(\[[ x]\]\s+)?|^\d+\.\s+"));
 static SENTENCE_END: LazyLock<Regex> = LazyLock::new(|| regex(r"[.!?:]$"));
 static SENTENCE_SPLIT: LazyLock<Regex> = LazyLock::new(|| regex(r"[.!?]+\s"));
 static WORD: LazyLock<Regex> = LazyLock::new(|| regex(r"[A-Za-z][A-Za-z'’-]*"));
@@ -116,7 +115,8 @@ mod tests {
 
     #[test]
     fn short_plain_sentences_score_low_and_long_words_high() {
-        let plain = measure("Call 999 now. Lock the door.\n\n- [ ] Save 101 in your phone {#save}\n");
+        let plain =
+            measure("Call 999 now. Lock the door.\n\n- [ ] Save 101 in your phone {#save}\n");
         assert_eq!(plain.sentences, 3);
         assert_eq!(plain.words, 9, "numbers are not words");
         assert!(plain.grade < 2.0, "{plain:?}");

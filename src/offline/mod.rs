@@ -27,6 +27,7 @@
 //! fold            lowercased corpus words whose folded form differs (e.g. "café" → "cafe")
 //! synonyms        groups, each a list of term-index sequences (more than one = a phrase)
 //! urgent          intent term-index sequences (see index/intents.toml)
+//! support         suicide and self-harm term-index sequences (the same file)
 //! documents       [slug, title, summary, category, [audience…]] in corpus order
 //! sectionData     [document index, heading, anchor, text, nations] by section ordinal; the
 //!                 fields indexed for a section are its document's title, its heading and its
@@ -157,6 +158,7 @@ pub fn bundle(guide: &Guide) -> tantivy::Result<Value> {
         "fold": fold,
         "synonyms": synonyms,
         "urgent": sequences(&search.urgent),
+        "support": sequences(&search.support),
         "documents": documents,
         "sectionData": section_data,
     }))

@@ -19,6 +19,7 @@ const results = queries.map(({ query, nation }) => {
       sections: r.documents.map((d) => d.sections.map((s) => [s.anchor, s.heading_html, s.snippet_html, s.nations || []])),
       total: r.total_sections,
       urgent: r.urgent,
+      support: r.support,
       suggestion: r.suggestion,
     };
   } catch (error) {

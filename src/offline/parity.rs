@@ -46,15 +46,18 @@ pub struct Answer {
     /// Document scores.
     #[serde(default)]
     pub scores: Vec<f32>,
-    /// Per document: `[anchor, heading_html, snippet_html, nations]` of each shown section.
+    /// Per document: each shown section.
     #[serde(default)]
-    pub sections: Vec<Vec<(String, String, String, Vec<String>)>>,
+    pub sections: Vec<Vec<ShownSection>>,
     /// Matching sections.
     #[serde(default)]
     pub total: usize,
     /// Whether the emergency card shows.
     #[serde(default)]
     pub urgent: bool,
+    /// Whether the card gives Samaritans and Shout too.
+    #[serde(default)]
+    pub support: bool,
     /// The corrected query, if any.
     #[serde(default)]
     pub suggestion: Option<String>,
@@ -62,6 +65,9 @@ pub struct Answer {
     #[serde(default)]
     pub error: Option<String>,
 }
+
+/// A shown section as both engines describe it: `[anchor, heading_html, snippet_html, nations]`.
+pub type ShownSection = (String, String, String, Vec<String>);
 
 /// One query to compare, with the nation chosen (if any).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -167,6 +173,7 @@ pub fn server_answer(guide: &Guide, query: &ParityQuery) -> Answer {
                 .collect(),
             total: results.total_sections,
             urgent: results.urgent,
+            support: results.support,
             suggestion: results.suggestion,
             error: None,
         },
@@ -264,6 +271,7 @@ pub fn check_queries(
             && server.sections == browser.sections
             && server.total == browser.total
             && server.urgent == browser.urgent
+            && server.support == browser.support
             && server.suggestion == browser.suggestion;
         if same {
             report.exact_agree += 1;

@@ -126,6 +126,8 @@ pub struct SearchIndex {
     pub synonyms: Vec<AnalysedGroup>,
     /// Urgent intent terms, each as a sequence of index terms.
     pub urgent: Vec<Vec<String>>,
+    /// Suicide and self-harm terms, each as a sequence of index terms.
+    pub support: Vec<Vec<String>>,
     /// Per text field (title, heading, body): the terms it holds, each with its postings
     /// and BM25 weight, looked up once.
     prepared: [Arc<FieldTerms>; 3],
@@ -312,12 +314,15 @@ impl SearchIndex {
             synonyms.push(AnalysedGroup { terms });
         }
 
-        let urgent: Vec<Vec<String>> = corpus
-            .urgent_terms
-            .iter()
-            .map(|text| builder.terms_of(text))
-            .filter(|terms| !terms.is_empty())
-            .collect();
+        let mut sequences = |texts: &[String]| -> Vec<Vec<String>> {
+            texts
+                .iter()
+                .map(|text| builder.terms_of(text))
+                .filter(|terms| !terms.is_empty())
+                .collect()
+        };
+        let urgent = sequences(&corpus.urgent_terms);
+        let support = sequences(&corpus.support_terms);
 
         let reader = index
             .reader_builder()
@@ -356,6 +361,7 @@ impl SearchIndex {
             term_ids: builder.term_ids,
             synonyms,
             urgent,
+            support,
             prepared,
             analyzer: builder.analyzer,
             checksum,

@@ -93,7 +93,9 @@ impl Guide {
             });
         }
         let highlight = self.index.highlight_terms(&expansion);
-        let urgent = intent::is_urgent(&parsed, &self.index.vocabulary, &self.index.urgent);
+        let support = intent::is_urgent(&parsed, &self.index.vocabulary, &self.index.support);
+        let urgent =
+            support || intent::is_urgent(&parsed, &self.index.vocabulary, &self.index.urgent);
 
         // Fold sections under their documents, keeping document order by best section.
         let mut documents: Vec<DocumentHit> = Vec::new();
@@ -169,6 +171,7 @@ impl Guide {
             corrections: expansion.corrections,
             suggestion,
             urgent,
+            support,
             took_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         })
     }

@@ -134,6 +134,9 @@ pub struct SearchResults {
     pub suggestion: Option<String>,
     /// Whether the query suggests the person may be in danger now: show the emergency card.
     pub urgent: bool,
+    /// Whether the query is about suicide or self-harm: the card also gives Samaritans and
+    /// Shout (`urgent` is then true as well).
+    pub support: bool,
     /// Time taken, in microseconds.
     pub took_us: u64,
 }

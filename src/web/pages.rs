@@ -48,6 +48,8 @@ pub struct ResultsView {
     pub suggestion: Option<String>,
     /// Whether to open with the emergency card.
     pub urgent: bool,
+    /// Whether the card also gives Samaritans and Shout.
+    pub support: bool,
     /// Documents to show.
     pub documents: Vec<DocumentHit>,
 }
@@ -61,6 +63,7 @@ impl From<SearchResults> for ResultsView {
             total_documents: results.total_documents,
             suggestion: results.suggestion,
             urgent: results.urgent,
+            support: results.support,
             documents: results.documents,
         }
     }
