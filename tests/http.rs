@@ -685,3 +685,93 @@ async fn the_service_worker_precaches_every_page_and_asset_of_this_version() {
         serde_json::from_str(&text(get("/api/version").await).await).expect("json");
     assert_eq!(manifest["version"], version["version"]);
 }
+
+/// The `<details>` opening tag of the nation section with `anchor` in a guidance page.
+fn nation_details<'a>(html: &'a str, anchor: &str) -> &'a str {
+    let start = html
+        .find(&format!("id=\"{anchor}\""))
+        .unwrap_or_else(|| panic!("no section {anchor}"));
+    let rest = &html[start..];
+    let open = rest.find("<details").expect("a details element");
+    let end = rest[open..].find('>').expect("tag end");
+    &rest[open..open + end + 1]
+}
+
+#[tokio::test]
+async fn guidance_pages_put_the_chosen_nation_first_and_keep_the_others_reachable() {
+    let everywhere = text(get("/guidance/reporting-and-contacts").await).await;
+    for anchor in [
+        "police-england-wales",
+        "police-scotland",
+        "police-northern-ireland",
+    ] {
+        assert_eq!(
+            nation_details(&everywhere, anchor),
+            "<details open>",
+            "{anchor}"
+        );
+    }
+    assert!(everywhere.contains("In Scotland only"));
+
+    let scotland = text(get("/guidance/reporting-and-contacts?nation=scotland").await).await;
+    assert_eq!(
+        nation_details(&scotland, "police-scotland"),
+        "<details open>"
+    );
+    assert_eq!(
+        nation_details(&scotland, "police-england-wales"),
+        "<details>"
+    );
+    assert_eq!(
+        nation_details(&scotland, "police-northern-ireland"),
+        "<details>"
+    );
+    assert!(scotland.contains("Showing the guidance for Scotland first"));
+    // Closed, not gone: the other nations' text is still on the page.
+    assert!(scotland.contains("id=\"police-england-wales\""));
+
+    // An unknown nation is ignored: the page for everyone.
+    let unknown = get("/guidance/reporting-and-contacts?nation=atlantis").await;
+    assert_eq!(unknown.status(), StatusCode::OK);
+    assert_eq!(text(unknown).await, everywhere);
+
+    let home = text(get("/?nation=wales").await).await;
+    assert!(home.contains("Where are you standing?"));
+    assert!(
+        home.contains("value=\"wales\" checked"),
+        "the chooser shows the choice"
+    );
+    assert!(
+        home.contains("<option value=\"wales\" selected>"),
+        "searches use it"
+    );
+}
+
+#[tokio::test]
+async fn the_search_page_takes_a_nation_without_javascript() {
+    let app = router("");
+    let request = Request::post("/search")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("q=report+a+scam+to+the+police&nation=scotland"))
+        .expect("request");
+    let response = send(&app, request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = text(response).await;
+    assert!(html.contains("<option value=\"scotland\" selected>"));
+    assert!(
+        html.contains("police-scotland"),
+        "the Scottish route is in the results"
+    );
+    assert!(
+        !html.contains("#police-england-wales\""),
+        "England and Wales is left out"
+    );
+
+    let request = Request::post("/search")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("q=fraud&nation=narnia"))
+        .expect("request");
+    let response = send(&app, request).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(text(response).await.contains("Unknown nation"));
+}

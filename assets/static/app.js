@@ -292,6 +292,121 @@ function startDeviceSearchWhenIdle() {
   else window.addEventListener("load", start, { once: true });
 }
 
+// ---------- Where are you standing? ----------
+// The person's nation stays on this device (localStorage, never a cookie): it puts their nation's guidance
+// first on guidance pages, leaves other nations' sections out of searches, and adds their police and fraud
+// route to the emergency card. Without JavaScript, pages and the search form take ?nation= instead.
+
+const NATION_KEY = "cs:nation";
+const NATIONS = { england: "England", wales: "Wales", scotland: "Scotland", "northern-ireland": "Northern Ireland" };
+
+/** The chosen nation's value, or "" for none (or an unknown stored value). */
+function chosenNation() {
+  const value = store.get(NATION_KEY) || "";
+  return Object.hasOwn(NATIONS, value) ? value : "";
+}
+
+function nationLabel(value) {
+  return NATIONS[value] || "";
+}
+
+/** The link to a nation's police and fraud routes, from the page's data-nation-routes. */
+function nationRoute(value) {
+  if (!value) return null;
+  for (const pair of (root.dataset.nationRoutes || "").split(";")) {
+    const [name, path] = pair.split("=");
+    if (name === value && path) return BASE + path;
+  }
+  return null;
+}
+
+function saveNation(value) {
+  const nation = Object.hasOwn(NATIONS, value) ? value : "";
+  if (nation) store.set(NATION_KEY, nation);
+  else store.remove(NATION_KEY);
+  applyNation(nation);
+  document.dispatchEvent(new CustomEvent("cs:nation"));
+}
+
+/** Show the page for `nation`: chooser, emergency card, and guidance sections open or closed. */
+function applyNation(nation) {
+  const label = nationLabel(nation);
+  for (const radio of document.querySelectorAll('.nation-chooser input[name="nation"]')) {
+    radio.checked = radio.value === nation;
+  }
+  const select = document.querySelector("form.search-form #nation");
+  if (select) select.value = nation;
+  const status = document.querySelector(".nation-status");
+  if (status) status.textContent = nation ? `Standing in ${label} (change)` : "Where are you standing?";
+  const routeLine = document.querySelector(".emergency-card .nation-route");
+  const route = nationRoute(nation);
+  if (routeLine) {
+    const link = routeLine.querySelector("a");
+    if (route && link) {
+      link.href = route;
+      link.textContent = `Police and fraud in ${label}`;
+    }
+    routeLine.hidden = !route;
+  }
+  const sections = document.querySelectorAll(".nation-section[data-nations]");
+  for (const section of sections) {
+    const details = section.querySelector("details");
+    if (!details) continue;
+    const applies = !nation || section.dataset.nations.split(" ").includes(nation);
+    // The section the address points at stays open.
+    const targeted = window.location.hash === `#${section.id}`;
+    details.open = applies || targeted;
+  }
+  const note = document.querySelector("[data-nation-note]");
+  if (note && sections.length > 0) {
+    const link = note.querySelector("a");
+    note.textContent = nation
+      ? `Showing the guidance for ${label} first. Parts for other nations are closed: open them to read. `
+      : "Some parts of this page apply in one nation only. Each is labelled. ";
+    if (link) {
+      link.textContent = nation ? "Change where you are standing" : "Choose where you are standing";
+      note.append(link);
+    }
+  }
+}
+
+/** Open the closed section an address points at (#anchor), so following a link always shows it. */
+function revealTarget() {
+  const id = decodeURIComponent(window.location.hash.slice(1));
+  if (!id || id.includes("=")) return;
+  const target = document.getElementById(id);
+  const details = target ? target.closest(".nation-section")?.querySelector("details") : null;
+  if (details && !details.open) details.open = true;
+}
+
+function initNation() {
+  // A nation named in the address (a link from a page without JavaScript) is the person's choice.
+  const asked = new URLSearchParams(window.location.search).get("nation");
+  if (asked !== null && Object.hasOwn(NATIONS, asked)) store.set(NATION_KEY, asked);
+  else if (asked === "") store.remove(NATION_KEY);
+  applyNation(chosenNation());
+  revealTarget();
+  window.addEventListener("hashchange", revealTarget);
+  const chooser = document.querySelector("form.nation-chooser");
+  if (!chooser) return;
+  const saved = chooser.querySelector(".nation-saved");
+  const save = chooser.querySelector(".nation-save");
+  if (save) save.hidden = true; // each choice is saved as it is made
+  chooser.addEventListener("change", (event) => {
+    const radio = event.target;
+    if (!(radio instanceof HTMLInputElement) || radio.name !== "nation") return;
+    saveNation(radio.value);
+    const message = radio.value
+      ? `Saved on this device: ${nationLabel(radio.value)}. Guidance and searches now put ${nationLabel(radio.value)} first.`
+      : "Saved on this device: showing guidance for all of the UK.";
+    if (saved) saved.textContent = message;
+    // The page's one live region reads it out.
+    const live = document.getElementById("search-status");
+    if (live) live.textContent = message;
+  });
+  chooser.addEventListener("submit", (event) => event.preventDefault());
+}
+
 // ---------- Instant search ----------
 
 function initSearch() {
@@ -304,6 +419,7 @@ function initSearch() {
   const status = document.getElementById("search-status");
   const category = form.querySelector("#category");
   const audience = form.querySelector("#audience");
+  const nationSelect = form.querySelector("#nation");
   const filters = form.querySelector("details.filters");
 
   // What the server rendered (empty on the home page; a result list or listing on /search), to show again
@@ -313,6 +429,7 @@ function initSearch() {
     q: input.defaultValue,
     category: category ? category.value : "",
     audience: audience ? audience.value : "",
+    nation: nationSelect ? nationSelect.value : "",
   };
 
   let timer = 0;
@@ -324,17 +441,19 @@ function initSearch() {
     q: input.value,
     category: category ? category.value : "",
     audience: audience ? audience.value : "",
+    nation: nationSelect ? nationSelect.value : "",
   });
   // Spacing does not change a search, except at the end: "phis" also finds words that start
   // with it, "phis " only the word itself.
   const keyOf = (state) =>
-    JSON.stringify([state.q.replace(/\s+/g, " ").trimStart(), state.category, state.audience]);
+    JSON.stringify([state.q.replace(/\s+/g, " ").trimStart(), state.category, state.audience, state.nation]);
 
   function fragmentOf(state) {
     const params = new URLSearchParams();
     params.set("q", state.q);
     if (state.category) params.set("category", state.category);
     if (state.audience) params.set("audience", state.audience);
+    if (state.nation) params.set("nation", state.nation);
     return `#${params}`;
   }
 
@@ -348,6 +467,7 @@ function initSearch() {
       q: params.get("q") || "",
       category: params.get("category") || "",
       audience: params.get("audience") || "",
+      nation: params.get("nation") || chosenNation(),
     };
   }
 
@@ -357,6 +477,8 @@ function initSearch() {
     if (audience) audience.value = state.audience;
     if (category && category.value !== state.category) category.value = "";
     if (audience && audience.value !== state.audience) audience.value = "";
+    if (nationSelect) nationSelect.value = state.nation || "";
+    if (nationSelect && nationSelect.value !== (state.nation || "")) nationSelect.value = "";
     if (filters && (state.category || state.audience)) filters.open = true;
   }
 
@@ -414,6 +536,9 @@ function initSearch() {
     const known = (select, value) => !select || !value || Array.from(select.options).some((o) => o.value === value);
     if (!known(category, state.category)) return `Unknown topic “${state.category}”.`;
     if (!known(audience, state.audience)) return `Unknown audience “${state.audience}”.`;
+    if (!known(nationSelect, state.nation)) {
+      return `Unknown nation “${state.nation}”: use england, wales, scotland or northern-ireland.`;
+    }
     return null;
   }
 
@@ -437,6 +562,7 @@ function initSearch() {
         query: state.q,
         category: state.category || null,
         audience: state.audience || null,
+        nation: state.nation || null,
       });
       search.onCancel = () => device.cancel(id);
       try {
@@ -457,6 +583,7 @@ function initSearch() {
     const params = new URLSearchParams({ q: state.q });
     if (state.category) params.set("category", state.category);
     if (state.audience) params.set("audience", state.audience);
+    if (state.nation) params.set("nation", state.nation);
     let response;
     try {
       response = await fetch(`${BASE}/api/search?${params}`, {
@@ -558,7 +685,8 @@ function initSearch() {
     announce(OFFLINE_MESSAGE);
   }
 
-  function dangerCard(support) {
+  function dangerCard(support, nation) {
+    const route = nationRoute(nation);
     return h(
       "div",
       { class: "danger-card", role: "alert" },
@@ -583,6 +711,7 @@ function initSearch() {
         "ul",
         {},
         h("li", {}, h("a", { href: `${REPORTING}#call-999` }, "When to call 999")),
+        route ? h("li", {}, h("a", { href: route }, `Police and fraud in ${nationLabel(nation)}`)) : null,
         h("li", {}, h("a", { href: `${REPORTING}#police-contact-for-candidates` }, "Your police contact for candidates")),
         h("li", {}, h("a", { href: REPORTING }, "All reporting routes")),
       ),
@@ -612,7 +741,7 @@ function initSearch() {
       );
     }
 
-    if (data.urgent === true) nodes.push(dangerCard(data.support === true));
+    if (data.urgent === true) nodes.push(dangerCard(data.support === true, state.nation));
 
     if (documents.length > 0) {
       const list = h("ol", { class: "results" });
@@ -669,13 +798,20 @@ function initSearch() {
     timer = window.setTimeout(() => run(current(), "replace"), DEBOUNCE_MS);
   });
 
-  for (const select of [category, audience]) {
+  for (const select of [category, audience, nationSelect]) {
     if (!select) continue;
     select.addEventListener("change", () => {
+      if (select === nationSelect) saveNation(nationSelect.value);
       const state = current();
       if (state.q.trim()) run(state, "replace");
     });
   }
+  // A choice made elsewhere on the page (the home page's chooser) applies to the next search.
+  document.addEventListener("cs:nation", () => {
+    if (nationSelect) nationSelect.value = chosenNation();
+    const state = current();
+    if (state.q.trim()) run(state, "replace");
+  });
 
   // Submitting: render in place (no POST), make it a history entry, move focus to the count
   // (which also closes the on-screen keyboard so the results can be seen).
@@ -702,6 +838,7 @@ function initSearch() {
       q: url.searchParams.get("q") || "",
       category: url.searchParams.get("category") || (category ? category.value : ""),
       audience: url.searchParams.get("audience") || (audience ? audience.value : ""),
+      nation: url.searchParams.get("nation") || (nationSelect ? nationSelect.value : ""),
     };
     setForm(state);
     focusAfterRender = true;
@@ -961,6 +1098,7 @@ function initServiceWorker() {
 
 // ---------- Start ----------
 
+initNation();
 initSearch();
 initChecklist();
 initListProgress();

@@ -153,22 +153,33 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let site = Site::new(base.clone(), version, asset_urls, bundle_url);
+    let mut site = Site::new(base.clone(), version, asset_urls, bundle_url);
+    site.set_nation_routes(guide.corpus());
 
     let corpus = guide.corpus();
     let html = |body: String| {
         Precompressed::new(body.into_bytes(), "text/html; charset=utf-8", "no-cache")
     };
     let mut pages_map: HashMap<String, Precompressed> = HashMap::new();
-    pages_map.insert("/".to_owned(), html(pages::home(&site, corpus)?));
+    pages_map.insert("/".to_owned(), html(pages::home(&site, corpus, None)?));
+    for nation in Nation::ALL {
+        pages_map.insert(
+            nation_variant("/", nation),
+            html(pages::home(&site, corpus, Some(nation))?),
+        );
+    }
     pages_map.insert("/about".to_owned(), html(pages::about(&site, corpus)?));
     pages_map.insert("/privacy".to_owned(), html(pages::privacy(&site)?));
     pages_map.insert("/offline".to_owned(), html(pages::offline(&site)?));
     for document in &corpus.documents {
-        pages_map.insert(
-            format!("/guidance/{}", document.meta.slug),
-            html(pages::guidance(&site, document)?),
-        );
+        let route = format!("/guidance/{}", document.meta.slug);
+        for nation in Nation::ALL {
+            pages_map.insert(
+                nation_variant(&route, nation),
+                html(pages::guidance(&site, document, Some(nation))?),
+            );
+        }
+        pages_map.insert(route, html(pages::guidance(&site, document, None)?));
     }
     for category in Category::ALL {
         pages_map.insert(
@@ -363,12 +374,29 @@ async fn public_immutable(mut response: Response) -> Response {
     response
 }
 
-/// A page rendered at start-up, looked up by the route it is served at.
+/// The key of a page's copy rendered for `nation` (the page at `route?nation=...`).
+fn nation_variant(route: &str, nation: Nation) -> String {
+    format!("{route}?nation={}", nation.as_str())
+}
+
+/// The nation a page was asked for (`?nation=scotland`), if it names one. Pages ignore other
+/// query parameters and unknown nations, and are then served as if none was given.
+fn requested_nation(query: Option<&str>) -> Option<Nation> {
+    query?
+        .split('&')
+        .filter_map(|pair| pair.strip_prefix("nation="))
+        .find_map(Nation::parse)
+}
+
+/// A page rendered at start-up, looked up by the route it is served at (and the nation asked
+/// for, for the pages that have a copy per nation).
 async fn page(State(state): State<AppState>, request: Request) -> Response {
     let path = request.uri().path();
     let relative = path.strip_prefix(state.site.base.as_str()).unwrap_or(path);
     let relative = if relative.is_empty() { "/" } else { relative };
-    match state.pages.get(relative) {
+    let variant = requested_nation(request.uri().query())
+        .and_then(|nation| state.pages.get(&nation_variant(relative, nation)));
+    match variant.or_else(|| state.pages.get(relative)) {
         Some(page) => page.respond(request.headers()),
         None => not_found_response(&state, request.headers()),
     }
@@ -442,6 +470,7 @@ impl SearchParams {
             query: self.q.clone().unwrap_or_default(),
             category: clean(&self.category),
             audience: clean(&self.audience),
+            nation: clean(&self.nation).filter(|n| Nation::parse(n).is_some()),
         }
     }
 }

@@ -7,7 +7,7 @@ use askama::Template;
 
 use super::render::section_html;
 use super::site::Site;
-use crate::corpus::{Category, Corpus, Document, FrontMatter, INTRODUCTION_ANCHOR};
+use crate::corpus::{Category, Corpus, Document, FrontMatter, INTRODUCTION_ANCHOR, Nation};
 use crate::search::{DocumentHit, SearchResults};
 
 /// What the search form shows: the query and filters as submitted.
@@ -19,12 +19,19 @@ pub struct SearchForm {
     pub category: Option<String>,
     /// Selected audience value, if any.
     pub audience: Option<String>,
+    /// The nation the person is in, if chosen.
+    pub nation: Option<String>,
 }
 
 impl SearchForm {
     /// Whether `value` is the selected category.
     pub fn is_category(&self, value: &str) -> bool {
         self.category.as_deref() == Some(value)
+    }
+
+    /// Whether `value` is the chosen nation.
+    pub fn is_nation(&self, value: &str) -> bool {
+        self.nation.as_deref() == Some(value)
     }
 
     /// Whether `value` is the selected audience.
@@ -107,6 +114,12 @@ struct SectionView {
     heading: String,
     anchor: String,
     html: String,
+    /// Value of `data-nations` (`scotland northern-ireland`); empty when it applies everywhere.
+    nations: String,
+    /// "Scotland", "England and Wales"; empty when it applies everywhere.
+    nations_label: String,
+    /// Shown open: it applies everywhere, or in the chosen nation, or no nation is chosen.
+    open: bool,
 }
 
 #[derive(Template)]
@@ -118,6 +131,10 @@ struct GuidancePage<'a> {
     reviewed: String,
     toc: Vec<(String, String)>,
     sections: Vec<SectionView>,
+    /// The nation this copy of the page was rendered for (`?nation=`), if any.
+    nation: Option<Nation>,
+    /// Whether any section is written for particular nations.
+    has_nation_sections: bool,
 }
 
 #[derive(Template)]
@@ -147,10 +164,13 @@ struct NotFoundPage<'a> {
 }
 
 /// The home page.
-pub fn home(site: &Site, corpus: &Corpus) -> askama::Result<String> {
+pub fn home(site: &Site, corpus: &Corpus, nation: Option<Nation>) -> askama::Result<String> {
     HomePage {
         site,
-        form: SearchForm::default(),
+        form: SearchForm {
+            nation: nation.map(|n| n.as_str().to_owned()),
+            ..SearchForm::default()
+        },
         first_steps: first_steps(corpus),
         documents: corpus.documents.iter().map(|d| &d.meta).collect(),
     }
@@ -180,6 +200,7 @@ pub fn topic(site: &Site, corpus: &Corpus, category: Category) -> askama::Result
         query: String::new(),
         category: Some(category.as_str().to_owned()),
         audience: None,
+        nation: None,
     };
     let listing = Listing {
         heading: super::site::category_label(category).to_owned(),
@@ -194,7 +215,12 @@ pub fn topic(site: &Site, corpus: &Corpus, category: Category) -> askama::Result
 }
 
 /// A guidance document's page.
-pub fn guidance(site: &Site, document: &Document) -> askama::Result<String> {
+/// A guidance page; with a `nation`, sections written only for other nations are collapsed.
+pub fn guidance(
+    site: &Site,
+    document: &Document,
+    nation: Option<Nation>,
+) -> askama::Result<String> {
     let slug = &document.meta.slug;
     GuidancePage {
         site,
@@ -214,8 +240,18 @@ pub fn guidance(site: &Site, document: &Document) -> askama::Result<String> {
                 heading: s.heading.clone(),
                 anchor: s.anchor.clone(),
                 html: section_html(s, slug, &site.base),
+                nations: s
+                    .nations
+                    .iter()
+                    .map(Nation::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                nations_label: s.nations.label(),
+                open: nation.is_none_or(|n| s.nations.includes(n)),
             })
             .collect(),
+        nation,
+        has_nation_sections: document.sections.iter().any(|s| s.nations.is_tagged()),
     }
     .render()
 }

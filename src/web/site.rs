@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::corpus::{Audience, Category};
+use crate::corpus::{Audience, Category, Corpus, Nation};
 
 /// Site-wide values for templates and generated files.
 #[derive(Debug, Clone)]
@@ -16,7 +16,13 @@ pub struct Site {
     assets: HashMap<String, String>,
     /// URL of the offline search bundle (content-hashed).
     pub bundle_url: String,
+    /// Per nation, the reporting guide's section on its police and fraud routes (a path
+    /// without the base), when the corpus has one.
+    nation_routes: Vec<(Nation, String)>,
 }
+
+/// The guide whose nation sections give each nation's police and fraud routes.
+const REPORTING_SLUG: &str = "reporting-and-contacts";
 
 impl Site {
     /// A site at `base` whose assets are served at the URLs in `assets` and whose offline
@@ -32,7 +38,51 @@ impl Site {
             version,
             assets,
             bundle_url,
+            nation_routes: Vec::new(),
         }
+    }
+
+    /// Find each nation's police and fraud section in the reporting guide of `corpus`.
+    pub fn set_nation_routes(&mut self, corpus: &Corpus) {
+        let Some(reporting) = corpus.document(REPORTING_SLUG) else {
+            self.nation_routes.clear();
+            return;
+        };
+        self.nation_routes = Nation::ALL
+            .into_iter()
+            .filter_map(|nation| {
+                let section = reporting
+                    .sections
+                    .iter()
+                    .find(|s| s.nations.is_tagged() && s.nations.includes(nation))?;
+                Some((
+                    nation,
+                    format!("/guidance/{REPORTING_SLUG}#{}", section.anchor),
+                ))
+            })
+            .collect();
+    }
+
+    /// The link to `nation`'s police and fraud routes (with the base), if the corpus has one.
+    pub fn nation_route(&self, nation: &str) -> Option<String> {
+        self.nation_routes
+            .iter()
+            .find(|(n, _)| n.as_str() == nation)
+            .map(|(_, path)| format!("{}{path}", self.base))
+    }
+
+    /// `england=/guidance/...#...;scotland=...`: every nation's route, for the web app.
+    pub fn nation_routes_attribute(&self) -> String {
+        self.nation_routes
+            .iter()
+            .map(|(n, path)| format!("{}={path}", n.as_str()))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+
+    /// A nation's name from its value (`northern-ireland` → `Northern Ireland`).
+    pub fn nation_label(&self, value: &str) -> &'static str {
+        Nation::parse(value).map_or("", Nation::label)
     }
 
     /// The served URL of an asset route such as `/style.css`.
@@ -53,6 +103,14 @@ impl Site {
         Category::ALL
             .iter()
             .map(|c| (c.as_str(), category_label(*c)))
+            .collect()
+    }
+
+    /// Nation values and names, in display order.
+    pub fn nations(&self) -> Vec<(&'static str, &'static str)> {
+        Nation::ALL
+            .iter()
+            .map(|n| (n.as_str(), n.label()))
             .collect()
     }
 

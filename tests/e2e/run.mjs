@@ -569,7 +569,9 @@ check("checklists: a tick survives a reload and the home page shows progress", a
 });
 
 check("offline: the service worker saves every page; guidance and home open and search offline, /search gets the offline page", async () => {
-  const server = await rootServer();
+  // Its own server, stopped when the browser goes offline: some Chromium builds still let a service worker's
+  // fetches through under emulated offline mode, and a stopped server is offline for every build.
+  const server = await startServer();
   const { context, issues } = await newContext(server);
   try {
     const page = await context.newPage();
@@ -590,6 +592,7 @@ check("offline: the service worker saves every page; guidance and home open and 
     assert.ok(!kept.some((p) => p.startsWith("/api/") || p.startsWith("/search")), "no API or search response cached");
 
     await context.setOffline(true);
+    await server.stop();
     for (const slug of ["reporting-and-contacts", "account-device-cyber"]) {
       const response = await page.goto(server.url(`/guidance/${slug}`));
       assert.ok(response && response.ok(), `/guidance/${slug} opens offline`);
@@ -613,9 +616,11 @@ check("offline: the service worker saves every page; guidance and home open and 
     assert.equal((await page.locator("h1").textContent()).trim(), offlineH1.trim(), "an unsaved page offline shows the offline page");
     await context.setOffline(false);
     issues.console = issues.console.filter((text) => !/ERR_INTERNET_DISCONNECTED|Failed to fetch|Failed to load resource/.test(text));
+    issues.console = issues.console.filter((text) => !/ERR_CONNECTION_REFUSED/.test(text));
     assertClean(issues, "offline");
   } finally {
     await context.close();
+    await server.stop();
   }
 });
 
@@ -1046,6 +1051,90 @@ check("screenshots of home, results and a guidance page (light and dark) in test
   }
 });
 
+// ---------- Where are you standing? ----------
+
+check("nation: the home page asks once, searches and guidance put that nation first online and offline, and a reload keeps it", async () => {
+  const server = await startServer();
+  const { context, issues } = await newContext(server);
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url("/"));
+    await waitForOfflineCopy(page, server);
+    await deviceReady(page);
+    const chooser = page.locator("form.nation-chooser");
+    assert.equal(await chooser.locator("legend").textContent(), "Where are you standing?");
+    assert.equal(await chooser.getByLabel("Not sure / show all").isChecked(), true, "no choice yet: show all");
+    await chooser.getByLabel("Scotland").check();
+    assert.equal(await page.evaluate(() => localStorage.getItem("cs:nation")), "scotland", "kept on the device");
+    assert.match(await chooser.locator(".nation-saved").textContent(), /Scotland/);
+    const cookies = await context.cookies();
+    assert.deepEqual(cookies, [], "no cookie");
+    const route = page.locator(".emergency-card .nation-route a");
+    assert.equal(await route.isVisible(), true, "the emergency card gives the nation's police and fraud route");
+    assert.match(await route.getAttribute("href"), /#police-scotland$/);
+
+    // Online or on the device, the same rule: nothing written only for England and Wales.
+    await typeQuery(page, "report a scam");
+    const online = await (await fetch(server.url("/api/search?q=report+a+scam&nation=scotland"))).json();
+    const expected = online.documents.flatMap((d) => d.sections.map((section) => `${d.url}#${section.anchor}`));
+    const shown = await shownSectionUrls(page);
+    assert.deepEqual(shown, expected, "the device answers as the server does for Scotland");
+    assert.ok(shown.includes("/guidance/reporting-and-contacts#police-scotland"), `Scottish route shown: ${shown}`);
+    assert.ok(!shown.some((u) => u.endsWith("#police-england-wales")), "England and Wales left out");
+
+    await page.goto(server.url("/guidance/reporting-and-contacts"));
+    assert.equal(await page.locator("#police-scotland details").evaluate((d) => d.open), true);
+    assert.equal(await page.locator("#police-england-wales details").evaluate((d) => d.open), false, "other nations closed");
+    assert.match(await page.locator("#police-england-wales summary").textContent(), /In England and Wales only/);
+    // A link to a closed section opens it.
+    await page.goto(server.url("/guidance/reporting-and-contacts#police-northern-ireland"));
+    assert.equal(await page.locator("#police-northern-ireland details").evaluate((d) => d.open), true);
+
+    await page.goto(server.url("/"));
+    await page.reload();
+    assert.equal(await chooser.getByLabel("Scotland").isChecked(), true, "the choice survives a reload");
+    assert.equal(await page.locator("#nation").inputValue(), "scotland", "and the search form uses it");
+
+    // Offline: the same answer from the device.
+    await context.setOffline(true);
+    await server.stop();
+    await page.goto(server.url("/"));
+    await deviceReady(page);
+    assert.equal(await chooser.getByLabel("Scotland").isChecked(), true, "kept offline");
+    await typeQuery(page, "report a scam");
+    assert.deepEqual(await shownSectionUrls(page), expected, "offline answers as online");
+
+    // Show all again.
+    await chooser.getByLabel("Not sure / show all").check();
+    assert.equal(await page.evaluate(() => localStorage.getItem("cs:nation")), null);
+    await context.setOffline(false);
+    issues.console = issues.console.filter((text) => !/ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_REFUSED|Failed to load resource|Failed to fetch/.test(text));
+    assertClean(issues, "nation");
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
+
+check("nation: axe finds no violations with the chooser and with other nations' sections closed (light and dark)", async () => {
+  const server = await rootServer();
+  for (const colorScheme of ["light", "dark"]) {
+    const { context } = await newContext(server, { bypassCSP: true, colorScheme });
+    try {
+      const page = await context.newPage();
+      await page.goto(server.url("/"));
+      await page.locator("form.nation-chooser").getByLabel("Northern Ireland").check();
+      await axe(page, `home with a nation chosen (${colorScheme})`);
+      await page.goto(server.url("/guidance/reporting-and-contacts"));
+      await axe(page, `guidance with other nations closed (${colorScheme})`);
+      await page.goto(server.url("/guidance/intimidation-joint-guidance?nation=wales"));
+      await axe(page, `guidance rendered for a nation without JavaScript's help (${colorScheme})`);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
 // ---------- Under a base path ----------
 
 check("base path /security: pages, instant search links, service worker scope, offline pages and offline search all stay under the base", async () => {
@@ -1087,11 +1176,13 @@ check("base path /security: pages, instant search links, service worker scope, o
       online.documents.flatMap((d) => d.sections.map((section) => `${d.url}#${section.anchor}`)),
       "the same sections as the server",
     );
+    // Stopped, as well as emulated offline: some Chromium builds let a service worker's fetches through.
+    await server.stop();
     await page.goto(server.url("/search?q=x"));
     assert.equal(await page.locator("h1").count(), 1);
     assert.doesNotMatch(await page.locator("h1").textContent(), /search/i, "offline page, not search results");
     await context.setOffline(false);
-    issues.console = issues.console.filter((text) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(text));
+    issues.console = issues.console.filter((text) => !/ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_REFUSED|Failed to load resource/.test(text));
     assertClean(issues, "base path");
   } finally {
     await context.close();
