@@ -610,3 +610,36 @@ fn danger_words_open_with_the_emergency_card_and_self_harm_adds_samaritans() {
         assert!(!search(query).urgent, "{query:?} is not an emergency");
     }
 }
+
+#[test]
+fn words_without_meaning_are_neither_highlighted_nor_enough_to_match() {
+    use candidate_security::search::stop_words::is_stop_word;
+    let query = "is it a crime to threaten a candidate";
+    let results = GUIDE
+        .search(&SearchRequest::new(query).with_limit(50))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let marked = marked_words(&results);
+    assert!(!marked.is_empty());
+    assert!(
+        marked.iter().all(|w| !is_stop_word(w)),
+        "stop words highlighted: {marked:?}"
+    );
+    // Every section shown matched a word that means something.
+    for document in &results.documents {
+        for section in &document.sections {
+            assert!(
+                section.snippet_html.contains("<mark>") || section.heading_html.contains("<mark>"),
+                "{}#{} matched only stop words",
+                document.slug,
+                section.anchor
+            );
+        }
+    }
+    let meaningful_only = search("crime threaten candidate");
+    assert_eq!(
+        results.total_sections, meaningful_only.total_sections,
+        "the stop words add no sections"
+    );
+    // A query of nothing but such words still finds something.
+    assert!(search("who is it").total_sections > 0);
+}

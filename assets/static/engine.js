@@ -167,6 +167,7 @@ class Engine {
       document, heading, anchor, text, nations: nations || 0,
     }));
     this.nationNames = bundle.params.nations || [];
+    this.stopWords = new Set(bundle.params.stopWords || []);
     this.sectionCount = bundle.sections;
     this.wordCache = new Map();
     this.buildIndex();
@@ -489,7 +490,7 @@ class Engine {
           const at = corrections.findIndex((c) => c.typed === word.surface);
           if (at >= 0) corrections.splice(at, 1);
         }
-        concepts.push({ occur: "should", alternatives });
+        concepts.push({ occur: "should", alternatives, stop: this.stopWords.has(word.surface) });
       });
     });
     return { concepts, corrections };
@@ -573,8 +574,16 @@ class Engine {
     return out;
   }
 
+  /** Whether stop words are set aside (stop_words.rs): the query has some, and a meaningful word that can match. */
+  setsAsideStopWords(expansion) {
+    const positive = expansion.concepts.filter((c) => c.occur !== "mustNot" && c.alternatives.length > 0);
+    return positive.some((c) => c.stop) && positive.some((c) => !c.stop);
+  }
+
   /** Every matching section as [ordinal, score], best first, ties in corpus order. */
   run(expansion, category, audience, nation) {
+    const aside = this.setsAsideStopWords(expansion);
+    const meaningful = new Set();
     const total = new Map();
     let positive = false;
     let mustFailed = false;
@@ -596,6 +605,7 @@ class Engine {
         for (const ord of best.keys()) excluded.add(ord);
         continue;
       }
+      if (!(aside && concept.stop)) for (const ord of best.keys()) meaningful.add(ord);
       positive = true;
       if (concept.occur === "must") required.push(best);
       for (const [ord, score] of best) total.set(ord, F32((total.get(ord) ?? 0) + score));
@@ -604,6 +614,7 @@ class Engine {
     const hits = [];
     for (const [ord, score] of total) {
       if (excluded.has(ord)) continue;
+      if (aside && !meaningful.has(ord)) continue;
       if (!required.every((m) => m.has(ord))) continue;
       const document = this.documents[this.sections[ord].document];
       if (category && document.category !== category) continue;
@@ -713,8 +724,10 @@ class Engine {
     }
     const hits = this.run(expansion, request.category || null, request.audience || null, request.nation || null);
     const terms = new Set();
+    const aside = this.setsAsideStopWords(expansion);
     for (const concept of expansion.concepts) {
       if (concept.occur === "mustNot") continue;
+      if (aside && concept.stop) continue;
       for (const alternative of concept.alternatives) for (const t of alternative.terms) terms.add(t);
     }
     const support = this.isUrgent(parsed, this.support);

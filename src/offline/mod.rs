@@ -246,6 +246,7 @@ fn params() -> Value {
         "defaultLimit": types::DEFAULT_LIMIT,
         "maxLimit": types::MAX_LIMIT,
         "snippetWindow": snippet::WINDOW_WORDS,
+        "stopWords": crate::search::stop_words::STOP_WORDS,
         "nations": crate::corpus::Nation::ALL.map(crate::corpus::Nation::as_str),
     })
 }

@@ -10,6 +10,7 @@
 //! - prefixes of the last word while typing ([`PREFIX`]).
 
 use super::grammar::{ParsedQuery, PartKind};
+use super::stop_words::is_stop_word;
 use super::vocabulary::Vocabulary;
 
 /// Weight of a word as typed.
@@ -67,6 +68,8 @@ pub struct Concept {
     pub occur: Occur,
     /// Ways it can match; none means it cannot match.
     pub alternatives: Vec<Alternative>,
+    /// A single typed word with no meaning on its own ("is", "the"; see [`super::stop_words`]).
+    pub stop: bool,
 }
 
 /// A word the person typed that the corpus does not contain, and the word used instead.
@@ -85,6 +88,24 @@ pub struct Expansion {
     pub concepts: Vec<Concept>,
     /// Typo corrections made, for "did you mean".
     pub corrections: Vec<Correction>,
+}
+
+impl Expansion {
+    /// Whether stop words are set aside: the query has some, and at least one word that
+    /// can match and means something. A section must then match one of those words to be a
+    /// result, and only they are highlighted.
+    pub fn sets_aside_stop_words(&self) -> bool {
+        let positive = |c: &&Concept| c.occur != Occur::MustNot && !c.alternatives.is_empty();
+        self.concepts.iter().filter(positive).any(|c| c.stop)
+            && self.concepts.iter().filter(positive).any(|c| !c.stop)
+    }
+
+    /// The concepts that count for matching and highlighting: every one, or every one but
+    /// the stop words when they are set aside.
+    pub fn meaningful(&self) -> impl Iterator<Item = &Concept> {
+        let aside = self.sets_aside_stop_words();
+        self.concepts.iter().filter(move |c| !(aside && c.stop))
+    }
 }
 
 /// A synonym group with every term already analysed into index terms.
@@ -120,6 +141,7 @@ pub fn expand(
                         })
                         .into_iter()
                         .collect(),
+                    stop: false,
                 });
             }
             PartKind::Exclude => {
@@ -128,6 +150,7 @@ pub fn expand(
                         out.concepts.push(Concept {
                             occur: Occur::MustNot,
                             alternatives: vec![exact(term)],
+                            stop: false,
                         });
                     }
                 }
@@ -226,6 +249,7 @@ fn expand_words(
         out.concepts.push(Concept {
             occur: Occur::Should,
             alternatives,
+            stop: false,
         });
         i += len;
     }
@@ -253,6 +277,7 @@ fn expand_words(
         out.concepts.push(Concept {
             occur: Occur::Should,
             alternatives,
+            stop: is_stop_word(&word.surface),
         });
     }
 }

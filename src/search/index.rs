@@ -6,11 +6,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use sha2::Digest;
 use std::sync::Arc;
 
-use tantivy::collector::TopDocs;
+use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::postings::Postings;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur as TantivyOccur,
@@ -436,8 +436,7 @@ impl SearchIndex {
     /// Term ids of every term that can make a section match, for highlighting.
     pub fn highlight_terms(&self, expansion: &Expansion) -> Highlight {
         expansion
-            .concepts
-            .iter()
+            .meaningful()
             .filter(|c| c.occur != Occur::MustNot)
             .flat_map(|c| &c.alternatives)
             .flat_map(|a| &a.terms)
@@ -477,7 +476,34 @@ impl SearchIndex {
             })
             .collect();
         hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        if expansion.sets_aside_stop_words() {
+            let meaningful = self.matching_meaningful(expansion)?;
+            hits.retain(|(ord, _)| meaningful.contains(ord));
+        }
         Ok(hits)
+    }
+
+    /// The sections that match at least one meaningful word of the query (see
+    /// [`Expansion::sets_aside_stop_words`]).
+    fn matching_meaningful(&self, expansion: &Expansion) -> tantivy::Result<FxHashSet<u32>> {
+        let clauses: Vec<(TantivyOccur, Box<dyn Query>)> = expansion
+            .meaningful()
+            .filter(|c| c.occur != Occur::MustNot)
+            .filter_map(|c| self.concept_query(c))
+            .map(|q| (TantivyOccur::Should, q))
+            .collect();
+        let found = self
+            .searcher
+            .search(&BooleanQuery::new(clauses), &DocSetCollector)?;
+        Ok(found
+            .into_iter()
+            .filter_map(|address| {
+                self.ordinals
+                    .get(address.segment_ord as usize)?
+                    .get(address.doc_id as usize)
+                    .copied()
+            })
+            .collect())
     }
 
     /// The Tantivy query for an expansion, or `None` if nothing can match.

@@ -7,6 +7,7 @@ pub mod grammar;
 pub mod index;
 pub mod intent;
 pub mod snippet;
+pub mod stop_words;
 pub mod term_scoring;
 pub mod types;
 pub mod vocabulary;
