@@ -775,3 +775,58 @@ async fn the_search_page_takes_a_nation_without_javascript() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(text(response).await.contains("Unknown nation"));
 }
+
+#[tokio::test]
+async fn every_phone_and_text_number_in_the_guidance_is_a_link() {
+    let number = regex::Regex::new(
+        r"\b0\d(?: ?\d){8,9}\b|\b116 123\b|\b(?:999|101|112|159|18000|7726|85258|65075)\b",
+    )
+    .expect("pattern");
+    let mut linked = 0;
+    for document in &GUIDE.corpus().documents {
+        let html = text(get(&format!("/guidance/{}", document.meta.slug)).await).await;
+        let article = &html[html.find("<article").expect("article")..];
+        // Headings (and the list of them) are not linked: a heading is not a button.
+        let article =
+            regex::Regex::new(r#"(?s)<nav class="toc".*?</nav>|<h[1-6][^>]*>.*?</h[1-6]>"#)
+                .expect("pattern")
+                .replace_all(article, " ");
+        let article = article.as_ref();
+        // Text outside tags and outside links: no number may be left there.
+        let mut outside_links = String::new();
+        let mut rest = article;
+        while let Some(start) = rest.find("<a ") {
+            outside_links.push_str(&rest[..start]);
+            let end = rest[start..]
+                .find("</a>")
+                .map_or(rest.len(), |e| start + e + 4);
+            rest = &rest[end..];
+        }
+        outside_links.push_str(rest);
+        let plain = regex::Regex::new(r"<[^>]*>")
+            .expect("tags")
+            .replace_all(&outside_links, " ");
+        for found in number.find_iter(&plain) {
+            let context = &plain[found.start().saturating_sub(60)..found.end()];
+            panic!(
+                "{}: {} is not a link: …{context}",
+                document.meta.slug,
+                found.as_str()
+            );
+        }
+        linked += html.matches("class=\"phone\" href=\"tel:").count()
+            + html.matches("class=\"phone\" href=\"sms:").count();
+    }
+    assert!(linked > 50, "only {linked} numbers linked");
+    let reporting = text(get("/guidance/reporting-and-contacts").await).await;
+    for href in [
+        "tel:999",
+        "tel:101",
+        "tel:116123",
+        "tel:0800789321",
+        "sms:7726",
+        "sms:85258",
+    ] {
+        assert!(reporting.contains(&format!("href=\"{href}\"")), "{href}");
+    }
+}

@@ -10,10 +10,10 @@
 pub const STOP_WORDS: &[&str] = &[
     "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can",
     "could", "did", "do", "does", "for", "from", "get", "got", "had", "has", "have", "he", "her",
-    "him", "his", "how", "i", "if", "im", "in", "into", "is", "it", "its", "me", "my", "of",
-    "on", "or", "our", "she", "should", "so", "some", "than", "that", "the", "their", "them",
-    "then", "there", "they", "this", "to", "us", "was", "we", "were", "what", "when", "where",
-    "which", "who", "why", "will", "with", "would", "you", "your",
+    "him", "his", "how", "i", "if", "im", "in", "into", "is", "it", "its", "me", "my", "of", "on",
+    "or", "our", "she", "should", "so", "some", "than", "that", "the", "their", "them", "then",
+    "there", "they", "this", "to", "us", "was", "we", "were", "what", "when", "where", "which",
+    "who", "why", "will", "with", "would", "you", "your",
 ];
 
 /// Whether `surface` (a word as the analysis produced it) is a stop word.
@@ -27,8 +27,15 @@ mod tests {
 
     #[test]
     fn the_list_is_sorted_for_binary_search_and_lowercase() {
-        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]), "keep STOP_WORDS sorted");
-        assert!(STOP_WORDS.iter().all(|w| w.bytes().all(|b| b.is_ascii_lowercase())));
+        assert!(
+            STOP_WORDS.windows(2).all(|w| w[0] < w[1]),
+            "keep STOP_WORDS sorted"
+        );
+        assert!(
+            STOP_WORDS
+                .iter()
+                .all(|w| w.bytes().all(|b| b.is_ascii_lowercase()))
+        );
         assert!(is_stop_word("is") && is_stop_word("your"));
         assert!(!is_stop_word("threat") && !is_stop_word("not"));
     }

@@ -7,6 +7,7 @@ mod api;
 mod headers;
 pub mod limits;
 mod pages;
+mod phone_links;
 mod precompressed;
 mod render;
 mod request_log;

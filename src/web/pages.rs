@@ -5,7 +5,7 @@
 
 use askama::Template;
 
-use super::render::section_html;
+use super::render::{section_html, text_with_number_links};
 use super::site::Site;
 use crate::corpus::{Category, Corpus, Document, FrontMatter, INTRODUCTION_ANCHOR, Nation};
 use crate::search::{DocumentHit, SearchResults};
@@ -131,6 +131,8 @@ struct GuidancePage<'a> {
     reviewed: String,
     toc: Vec<(String, String)>,
     sections: Vec<SectionView>,
+    /// The summary as HTML, numbers linked.
+    summary_html: String,
     /// The nation this copy of the page was rendered for (`?nation=`), if any.
     nation: Option<Nation>,
     /// Whether any section is written for particular nations.
@@ -250,6 +252,7 @@ pub fn guidance(
                 open: nation.is_none_or(|n| s.nations.includes(n)),
             })
             .collect(),
+        summary_html: text_with_number_links(&document.meta.summary),
         nation,
         has_nation_sections: document.sections.iter().any(|s| s.nations.is_tagged()),
     }

@@ -1,8 +1,10 @@
 //! Guidance Markdown → HTML for pages: raw HTML is shown as text, internal links get the
-//! base path, and task-list items become checkboxes with their stable ids.
+//! base path, task-list items become checkboxes with their stable ids, and phone and text
+//! numbers become `tel:` and `sms:` links.
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 
+use super::phone_links::numbers;
 use crate::corpus::Section;
 use crate::search::snippet::escape;
 
@@ -14,8 +16,14 @@ pub fn section_html(section: &Section, slug: &str, base: &str) -> String {
     let mut tasks = section.checklist.iter();
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len());
     let mut open_labels = 0usize;
+    let mut link_depth = 0usize;
     for (i, event) in events.iter().enumerate() {
         match event {
+            Event::Text(text) if link_depth == 0 => push_with_number_links(&mut out, text),
+            Event::End(TagEnd::Link) => {
+                link_depth = link_depth.saturating_sub(1);
+                out.push(event.clone());
+            }
             // Raw HTML in the corpus is never rendered, only shown.
             Event::Html(text) | Event::InlineHtml(text) => out.push(Event::Text(text.clone())),
             Event::Start(Tag::List(None)) if list_has_task(&events, i) => {
@@ -46,6 +54,7 @@ pub fn section_html(section: &Section, slug: &str, base: &str) -> String {
                 title,
                 id,
             }) if dest_url.starts_with('/') && !dest_url.starts_with("//") => {
+                link_depth += 1;
                 out.push(Event::Start(Tag::Link {
                     link_type: *link_type,
                     dest_url: CowStr::from(format!("{base}{dest_url}")),
@@ -53,12 +62,59 @@ pub fn section_html(section: &Section, slug: &str, base: &str) -> String {
                     id: id.clone(),
                 }));
             }
+            Event::Start(Tag::Link { .. }) => {
+                link_depth += 1;
+                out.push(event.clone());
+            }
             other => out.push(other.clone()),
         }
     }
     let mut html_out = String::with_capacity(section.markdown.len() * 3 / 2);
     html::push_html(&mut html_out, out.into_iter());
     html_out
+}
+
+/// Plain text as escaped HTML, with each phone or text number as a link to call or text it.
+pub fn text_with_number_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut at = 0;
+    for number in numbers(text) {
+        out.push_str(&escape(&text[at..number.range.start]));
+        out.push_str(&format!(
+            "<a class=\"phone\" href=\"{}\">{}</a>",
+            number.href,
+            escape(&text[number.range.clone()])
+        ));
+        at = number.range.end;
+    }
+    out.push_str(&escape(&text[at..]));
+    out
+}
+
+/// Push `text`, with each phone or text number in it as a link to call or text it.
+fn push_with_number_links<'a>(out: &mut Vec<Event<'a>>, text: &CowStr<'a>) {
+    let found = numbers(text);
+    if found.is_empty() {
+        out.push(Event::Text(text.clone()));
+        return;
+    }
+    let mut at = 0;
+    for number in found {
+        if number.range.start > at {
+            out.push(Event::Text(CowStr::from(
+                text[at..number.range.start].to_owned(),
+            )));
+        }
+        let shown = escape(&text[number.range.clone()]);
+        out.push(Event::Html(CowStr::from(format!(
+            "<a class=\"phone\" href=\"{}\">{shown}</a>",
+            number.href
+        ))));
+        at = number.range.end;
+    }
+    if at < text.len() {
+        out.push(Event::Text(CowStr::from(text[at..].to_owned())));
+    }
 }
 
 /// Whether the list starting at `index` (a `Start(List)`) has a task among its own items.
