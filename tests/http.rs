@@ -830,3 +830,43 @@ async fn every_phone_and_text_number_in_the_guidance_is_a_link() {
         assert!(reporting.contains(&format!("href=\"{href}\"")), "{href}");
     }
 }
+
+#[tokio::test]
+async fn rough_edges_redirect_or_answer_in_json() {
+    for (path, target) in [
+        ("/guidance/account-device-cyber/", "/guidance/account-device-cyber"),
+        ("/guidance/account-device-cyber/?nation=wales", "/guidance/account-device-cyber?nation=wales"),
+        ("/about/", "/about"),
+    ] {
+        let response = get(path).await;
+        assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT, "{path}");
+        assert_eq!(header_of(&response, "location"), target, "{path}");
+    }
+    assert_eq!(get("/guidance/no-such-page/").await.status(), StatusCode::NOT_FOUND);
+
+    for (path, needle) in [
+        ("/api/search?q=a&q=b", "only once"),
+        ("/api/search?q=a&limit=-1", "whole number"),
+        ("/api/search?q=a&limit=lots", "whole number"),
+        ("/api/nothing-here", "nothing at this address"),
+    ] {
+        let response = get(path).await;
+        assert!(response.status().is_client_error(), "{path}");
+        assert_eq!(header_of(&response, "content-type"), "application/json", "{path}");
+        let json: serde_json::Value = serde_json::from_str(&text(response).await).expect("json");
+        assert!(json["error"].as_str().is_some_and(|e| e.contains(needle)), "{path}: {json}");
+    }
+    let app = router("");
+    let response = send(
+        &app,
+        Request::post("/api/search?q=x").body(Body::empty()).expect("request"),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(header_of(&response, "allow"), "GET,HEAD");
+    assert_eq!(header_of(&response, "content-type"), "application/json");
+
+    let response = get("/search?q=a&q=b").await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(text(response).await.contains("only once"));
+}

@@ -1,6 +1,7 @@
 //! The JSON API and the generated JSON documents (web app manifest, version list).
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -21,8 +22,41 @@ pub fn error(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
-/// `GET /api/search`: the library's results as JSON. Never cached.
-pub async fn search(State(state): State<AppState>, Query(params): Query<SearchParams>) -> Response {
+/// What was wrong with a query string or form, in words a person can act on.
+pub fn parameter_problem(detail: &str) -> String {
+    let detail = detail
+        .strip_prefix("Failed to deserialize query string: ")
+        .or_else(|| detail.strip_prefix("Failed to deserialize form: "))
+        .or_else(|| detail.strip_prefix("Failed to deserialize form body: "))
+        .unwrap_or(detail);
+    if let Some(rest) = detail.split("duplicate field `").nth(1)
+        && let Some(name) = rest.split('`').next()
+    {
+        return format!("Give “{name}” only once.");
+    }
+    if detail.starts_with("limit") {
+        return format!(
+            "“limit” must be a whole number from 1 to {}.",
+            crate::search::MAX_LIMIT
+        );
+    }
+    format!("The search could not be read: {detail}.")
+}
+
+/// `GET /api/search`: the library's results as JSON. Never cached. Every error is JSON too.
+pub async fn search(
+    State(state): State<AppState>,
+    params: Result<Query<SearchParams>, QueryRejection>,
+) -> Response {
+    let params = match params {
+        Ok(Query(params)) => params,
+        Err(rejection) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &parameter_problem(&rejection.body_text()),
+            );
+        }
+    };
     let request = match params.request() {
         Ok(request) => request,
         Err(message) => return error(StatusCode::BAD_REQUEST, &message),
@@ -37,6 +71,18 @@ pub async fn search(State(state): State<AppState>, Query(params): Query<SearchPa
             error(StatusCode::INTERNAL_SERVER_ERROR, "search failed")
         }
     }
+}
+
+/// Any method but GET or HEAD on an API route: a JSON 405 that says what is allowed.
+pub async fn method_not_allowed() -> Response {
+    let mut response = error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Use GET for this address.",
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static("GET,HEAD"));
+    response
 }
 
 /// Search results as a JSON response.

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Router;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Form, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -325,7 +326,10 @@ fn search_routes(limits: &limits::Limits) -> Result<Router<AppState>, WebError> 
                 .post(search_post)
                 .layer(DefaultBodyLimit::max(MAX_FORM_BYTES)),
         )
-        .route("/api/search", get(api::search))
+        .route(
+            "/api/search",
+            get(api::search).fallback(api::method_not_allowed),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             permits,
             limits::search_permits,
@@ -476,12 +480,45 @@ impl SearchParams {
     }
 }
 
-async fn search_get(State(state): State<AppState>, Query(params): Query<SearchParams>) -> Response {
-    search_page(&state, &params)
+async fn search_get(
+    State(state): State<AppState>,
+    params: Result<Query<SearchParams>, QueryRejection>,
+) -> Response {
+    match params {
+        Ok(Query(params)) => search_page(&state, &params),
+        Err(rejection) => unreadable_search(&state, &rejection.body_text()),
+    }
 }
 
-async fn search_post(State(state): State<AppState>, Form(params): Form<SearchParams>) -> Response {
-    search_page(&state, &params)
+async fn search_post(
+    State(state): State<AppState>,
+    params: Result<Form<SearchParams>, FormRejection>,
+) -> Response {
+    match params {
+        Ok(Form(params)) => search_page(&state, &params),
+        // Too large a body keeps its own status (413).
+        Err(FormRejection::BytesRejection(rejection)) => rejection.into_response(),
+        Err(rejection) => unreadable_search(&state, &rejection.body_text()),
+    }
+}
+
+/// The search page with a message saying what could not be read (400).
+fn unreadable_search(state: &AppState, detail: &str) -> Response {
+    let results = ResultsView {
+        error: Some(api::parameter_problem(detail)),
+        ..ResultsView::default()
+    };
+    match pages::search(&state.site, &SearchForm::default(), results, None) {
+        Ok(html) => no_store(StatusCode::BAD_REQUEST, "text/html; charset=utf-8", html),
+        Err(error) => {
+            tracing::error!(%error, "search page failed to render");
+            no_store(
+                StatusCode::BAD_REQUEST,
+                "text/plain; charset=utf-8",
+                api::parameter_problem(detail),
+            )
+        }
+    }
 }
 
 /// The server-rendered search page (works without JavaScript). Never cached.
@@ -606,6 +643,18 @@ async fn not_found_handler(State(state): State<AppState>, request: Request) -> R
     let api_prefix = format!("{}/api/", state.site.base);
     if path.starts_with(&api_prefix) {
         return api::error(StatusCode::NOT_FOUND, "There is nothing at this address.");
+    }
+    // `/guidance/<slug>/` and the like: the page without the slash.
+    if let Some(trimmed) = path.strip_suffix('/').filter(|p| !p.is_empty())
+        && let Some(relative) = trimmed.strip_prefix(state.site.base.as_str())
+        && state.pages.contains_key(relative)
+        && (relative.starts_with("/guidance/") || PAGE_ROUTES.contains(&relative))
+    {
+        let target = match request.uri().query() {
+            Some(query) => format!("{trimmed}?{query}"),
+            None => trimmed.to_owned(),
+        };
+        return axum::response::Redirect::permanent(&target).into_response();
     }
     not_found_response(&state, request.headers())
 }
