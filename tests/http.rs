@@ -834,15 +834,24 @@ async fn every_phone_and_text_number_in_the_guidance_is_a_link() {
 #[tokio::test]
 async fn rough_edges_redirect_or_answer_in_json() {
     for (path, target) in [
-        ("/guidance/account-device-cyber/", "/guidance/account-device-cyber"),
-        ("/guidance/account-device-cyber/?nation=wales", "/guidance/account-device-cyber?nation=wales"),
+        (
+            "/guidance/account-device-cyber/",
+            "/guidance/account-device-cyber",
+        ),
+        (
+            "/guidance/account-device-cyber/?nation=wales",
+            "/guidance/account-device-cyber?nation=wales",
+        ),
         ("/about/", "/about"),
     ] {
         let response = get(path).await;
         assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT, "{path}");
         assert_eq!(header_of(&response, "location"), target, "{path}");
     }
-    assert_eq!(get("/guidance/no-such-page/").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        get("/guidance/no-such-page/").await.status(),
+        StatusCode::NOT_FOUND
+    );
 
     for (path, needle) in [
         ("/api/search?q=a&q=b", "only once"),
@@ -852,14 +861,23 @@ async fn rough_edges_redirect_or_answer_in_json() {
     ] {
         let response = get(path).await;
         assert!(response.status().is_client_error(), "{path}");
-        assert_eq!(header_of(&response, "content-type"), "application/json", "{path}");
+        assert_eq!(
+            header_of(&response, "content-type"),
+            "application/json",
+            "{path}"
+        );
         let json: serde_json::Value = serde_json::from_str(&text(response).await).expect("json");
-        assert!(json["error"].as_str().is_some_and(|e| e.contains(needle)), "{path}: {json}");
+        assert!(
+            json["error"].as_str().is_some_and(|e| e.contains(needle)),
+            "{path}: {json}"
+        );
     }
     let app = router("");
     let response = send(
         &app,
-        Request::post("/api/search?q=x").body(Body::empty()).expect("request"),
+        Request::post("/api/search?q=x")
+            .body(Body::empty())
+            .expect("request"),
     )
     .await;
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
@@ -869,4 +887,97 @@ async fn rough_edges_redirect_or_answer_in_json() {
     let response = get("/search?q=a&q=b").await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(text(response).await.contains("only once"));
+}
+
+/// `body` decoded from `encoding` ("br", "gzip" or "").
+fn decode(encoding: &str, body: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    match encoding {
+        "br" => {
+            brotli::BrotliDecompress(&mut &body[..], &mut out).expect("brotli");
+        }
+        "gzip" => {
+            flate2::read::GzDecoder::new(body)
+                .read_to_end(&mut out)
+                .expect("gzip");
+        }
+        _ => out.extend_from_slice(body),
+    }
+    out
+}
+
+#[tokio::test]
+async fn search_answers_are_compressed_per_accept_encoding() {
+    let mut sizes = Vec::new();
+    for (accept, expected) in [
+        ("gzip, deflate, br", "br"),
+        ("gzip", "gzip"),
+        ("identity", ""),
+    ] {
+        let response = send(
+            &ROOT,
+            Request::get("/api/search?q=someone+posted+my+address")
+                .header(header::ACCEPT_ENCODING, accept)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            header_of(&response, "content-encoding"),
+            expected,
+            "{accept}"
+        );
+        assert_eq!(
+            header_of(&response, "vary").to_ascii_lowercase(),
+            "accept-encoding"
+        );
+        assert_eq!(header_of(&response, "cache-control"), "no-store");
+        let body = to_bytes(response.into_body(), 1 << 20).await.expect("body");
+        sizes.push(body.len());
+        let mut json: serde_json::Value =
+            serde_json::from_slice(&decode(expected, &body)).expect("json after decoding");
+        json["took_us"] = serde_json::Value::Null;
+        assert!(json["documents"].as_array().is_some_and(|d| !d.is_empty()));
+    }
+    assert!(
+        sizes[0] * 2 < sizes[2],
+        "brotli {} vs plain {}",
+        sizes[0],
+        sizes[2]
+    );
+    assert!(
+        sizes[1] * 2 < sizes[2],
+        "gzip {} vs plain {}",
+        sizes[1],
+        sizes[2]
+    );
+
+    // The server-rendered results page too; a small error body goes as it is.
+    let response = send(
+        &ROOT,
+        Request::post("/search")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::from("q=phishing"))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(header_of(&response, "content-encoding"), "gzip");
+    let body = to_bytes(response.into_body(), 1 << 20).await.expect("body");
+    assert!(
+        String::from_utf8(decode("gzip", &body))
+            .expect("utf-8")
+            .contains("<mark>")
+    );
+    let error = send(
+        &ROOT,
+        Request::get("/api/search?q=a&q=b")
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(header_of(&error, "content-encoding"), "");
 }

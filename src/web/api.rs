@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -46,6 +46,7 @@ pub fn parameter_problem(detail: &str) -> String {
 /// `GET /api/search`: the library's results as JSON. Never cached. Every error is JSON too.
 pub async fn search(
     State(state): State<AppState>,
+    request_headers: HeaderMap,
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Response {
     let params = match params {
@@ -62,7 +63,7 @@ pub async fn search(
         Err(message) => return error(StatusCode::BAD_REQUEST, &message),
     };
     match state.guide.search(&request) {
-        Ok(results) => results_json(&results),
+        Ok(results) => results_json(&request_headers, &results),
         Err(SearchError::Query(query_error)) => {
             error(StatusCode::BAD_REQUEST, &query_error.to_string())
         }
@@ -75,26 +76,21 @@ pub async fn search(
 
 /// Any method but GET or HEAD on an API route: a JSON 405 that says what is allowed.
 pub async fn method_not_allowed() -> Response {
-    let mut response = error(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "Use GET for this address.",
-    );
+    let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "Use GET for this address.");
     response
         .headers_mut()
         .insert(header::ALLOW, header::HeaderValue::from_static("GET,HEAD"));
     response
 }
 
-/// Search results as a JSON response.
-fn results_json(results: &crate::SearchResults) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
+/// Search results as a JSON response, compressed as the request accepts.
+fn results_json(request_headers: &HeaderMap, results: &crate::SearchResults) -> Response {
+    super::compress::no_store(
+        request_headers,
+        StatusCode::OK,
+        "application/json",
         super::results_json::to_vec(results),
     )
-        .into_response()
 }
 
 /// The documents and their metadata (`/api/documents`).

@@ -4,6 +4,7 @@
 //! request is rendered and compressed once, when the router is built.
 
 mod api;
+mod compress;
 mod headers;
 pub mod limits;
 mod pages;
@@ -482,20 +483,22 @@ impl SearchParams {
 
 async fn search_get(
     State(state): State<AppState>,
+    request_headers: HeaderMap,
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Response {
     match params {
-        Ok(Query(params)) => search_page(&state, &params),
+        Ok(Query(params)) => search_page(&state, &request_headers, &params),
         Err(rejection) => unreadable_search(&state, &rejection.body_text()),
     }
 }
 
 async fn search_post(
     State(state): State<AppState>,
+    request_headers: HeaderMap,
     params: Result<Form<SearchParams>, FormRejection>,
 ) -> Response {
     match params {
-        Ok(Form(params)) => search_page(&state, &params),
+        Ok(Form(params)) => search_page(&state, &request_headers, &params),
         // Too large a body keeps its own status (413).
         Err(FormRejection::BytesRejection(rejection)) => rejection.into_response(),
         Err(rejection) => unreadable_search(&state, &rejection.body_text()),
@@ -522,7 +525,7 @@ fn unreadable_search(state: &AppState, detail: &str) -> Response {
 }
 
 /// The server-rendered search page (works without JavaScript). Never cached.
-fn search_page(state: &AppState, params: &SearchParams) -> Response {
+fn search_page(state: &AppState, request_headers: &HeaderMap, params: &SearchParams) -> Response {
     let form = params.form();
     let mut status = StatusCode::OK;
     let mut listing = None;
@@ -574,7 +577,12 @@ fn search_page(state: &AppState, params: &SearchParams) -> Response {
         },
     };
     match pages::search(&state.site, &form, results, listing) {
-        Ok(body) => no_store(status, "text/html; charset=utf-8", body),
+        Ok(body) => compress::no_store(
+            request_headers,
+            status,
+            "text/html; charset=utf-8",
+            body.into_bytes(),
+        ),
         Err(error) => {
             tracing::error!(%error, "search page failed to render");
             no_store(

@@ -64,15 +64,16 @@ impl Precompressed {
     }
 }
 
+/// A content encoding the server can send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Encoding {
+pub(super) enum Encoding {
     Brotli,
     Gzip,
     Identity,
 }
 
 /// The best encoding the `Accept-Encoding` header allows (brotli, then gzip).
-fn preferred_encoding(headers: &HeaderMap) -> Encoding {
+pub(super) fn preferred_encoding(headers: &HeaderMap) -> Encoding {
     let mut best = Encoding::Identity;
     for value in headers.get_all(header::ACCEPT_ENCODING) {
         let Ok(value) = value.to_str() else { continue };
