@@ -19,6 +19,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const ROUNDS: usize = 20;
 
+/// A named way to compress a body.
+type Encoder = Box<dyn Fn(&[u8]) -> Vec<u8>>;
+
 fn gzip(body: &[u8], level: u32) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
     let _ = encoder.write_all(body);
@@ -74,7 +77,7 @@ fn main() {
         "{:<12} {:>10} {:>8} {:>12} {:>12}",
         "encoding", "bytes/ans", "ratio", "median µs", "p99 µs"
     );
-    let encoders: Vec<(String, Box<dyn Fn(&[u8]) -> Vec<u8>>)> = vec![
+    let encoders: Vec<(String, Encoder)> = vec![
         ("gzip 1".into(), Box::new(|b| gzip(b, 1))),
         ("gzip 4".into(), Box::new(|b| gzip(b, 4))),
         ("gzip 6".into(), Box::new(|b| gzip(b, 6))),
