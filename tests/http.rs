@@ -782,15 +782,15 @@ async fn every_phone_and_text_number_in_the_guidance_is_a_link() {
         r"\b0\d(?: ?\d){8,9}\b|\b116 123\b|\b(?:999|101|112|159|18000|7726|85258|65075)\b",
     )
     .expect("pattern");
+    let headings = regex::Regex::new(r#"(?s)<nav class="toc".*?</nav>|<h[1-6][^>]*>.*?</h[1-6]>"#)
+        .expect("pattern");
+    let tags = regex::Regex::new(r"<[^>]*>").expect("tags");
     let mut linked = 0;
     for document in &GUIDE.corpus().documents {
         let html = text(get(&format!("/guidance/{}", document.meta.slug)).await).await;
         let article = &html[html.find("<article").expect("article")..];
         // Headings (and the list of them) are not linked: a heading is not a button.
-        let article =
-            regex::Regex::new(r#"(?s)<nav class="toc".*?</nav>|<h[1-6][^>]*>.*?</h[1-6]>"#)
-                .expect("pattern")
-                .replace_all(article, " ");
+        let article = headings.replace_all(article, " ");
         let article = article.as_ref();
         // Text outside tags and outside links: no number may be left there.
         let mut outside_links = String::new();
@@ -803,9 +803,7 @@ async fn every_phone_and_text_number_in_the_guidance_is_a_link() {
             rest = &rest[end..];
         }
         outside_links.push_str(rest);
-        let plain = regex::Regex::new(r"<[^>]*>")
-            .expect("tags")
-            .replace_all(&outside_links, " ");
+        let plain = tags.replace_all(&outside_links, " ");
         for found in number.find_iter(&plain) {
             let context = &plain[found.start().saturating_sub(60)..found.end()];
             panic!(
