@@ -14,7 +14,9 @@
 // - Pages: cache first (a known page path matches whatever its query string), then the network, then the
 //   saved offline page. Assets: cache first, then the network.
 // - Only this worker's own cache is ever read, so a page, its stylesheet and its script always come from
-//   the same version.
+//   the same version. Reading never creates the cache (the Offline page may have removed it).
+// - A page may ask about the copy ({type: "STATUS"} with a MessagePort): the answer is {version, complete,
+//   saved, total, savedAt}, savedAt being the Date the server sent with the saved home page (ms), or null.
 const MANIFEST = {};
 
 const VERSION = typeof MANIFEST.version === "string" && MANIFEST.version ? MANIFEST.version : "dev";
@@ -101,17 +103,41 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+/** What the Offline page shows about this version's copy. */
+async function copyStatus() {
+  const answer = { version: VERSION, complete: false, saved: 0, total: PRECACHE.length, savedAt: null };
+  if (!(await caches.has(CACHE))) return answer;
+  const cache = await caches.open(CACHE);
+  const kept = new Set((await cache.keys()).map((request) => {
+    const url = new URL(request.url);
+    return url.pathname + url.search;
+  }));
+  answer.saved = PRECACHE.filter((path) => kept.has(path)).length;
+  answer.complete = answer.saved === PRECACHE.length;
+  const home = await cache.match(SCOPE, { ignoreVary: true });
+  const date = home ? Date.parse(home.headers.get("Date") || "") : NaN;
+  answer.savedAt = Number.isFinite(date) ? date : null;
+  return answer;
+}
+
 self.addEventListener("message", (event) => {
   const data = event.data;
   if (data && data.type === "SKIP_WAITING") {
     accepted = true;
     self.skipWaiting();
   }
+  const port = event.ports && event.ports[0];
+  if (data && data.type === "STATUS" && port) {
+    event.waitUntil(
+      copyStatus()
+        .catch(() => ({ version: VERSION, complete: false, saved: 0, total: PRECACHE.length, savedAt: null }))
+        .then((answer) => port.postMessage(answer)),
+    );
+  }
 });
 
 async function fromCache(key) {
-  const cache = await caches.open(CACHE);
-  return cache.match(key, { ignoreVary: true });
+  return caches.match(key, { cacheName: CACHE, ignoreVary: true });
 }
 
 async function offlinePage() {

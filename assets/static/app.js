@@ -1,5 +1,7 @@
 // Candidate Security Guide: instant search (on the device once its offline copy is loaded), checklists, the
-// offline service worker and the update notice.
+// offline service worker, the update notice, "Leave this page quickly", the notice that the saved copy is old,
+// keeping the copy (navigator.storage.persist) and installing the app. The Offline page and sharing a section
+// live in extras.js, loaded only on the pages that have them.
 //
 // Plain ES module, no dependencies, no build step. Works under the strict CSP: no inline scripts or styles,
 // no eval, no innerHTML. The only search HTML it shows is heading_html / snippet_html (from the search
@@ -8,8 +10,9 @@
 // Privacy: the query lives only in the URL fragment (#q=...), which browsers never send to a server. Once the
 // search worker is ready, searches run on the device and the words are sent nowhere; until then (and without
 // module workers) they go to {base}/api/search, which does not log them. Nothing here logs or stores query
-// text; localStorage holds only checklist ticks, checklist progress and the per-document version hashes used
-// for the update notice.
+// text; localStorage holds only cs:* keys: checklist ticks and progress, the nation, the per-document version
+// hashes used for the update notice, the saved copy's date, how often the app was used (a count) and which
+// tips were dismissed. The Offline page removes them all.
 //
 // Measurements (for benches/offline-latency.mjs; names only, never the query): performance marks
 // "search:start" (the debounce fired or the form was submitted) and "search:rendered" (results in the DOM),
@@ -30,8 +33,10 @@ const ENGINE_WAIT_ONLINE_MS = 3000;
 
 // ---------- Small helpers ----------
 
-/** localStorage that never throws (private browsing, storage disabled, quota). */
+/** localStorage that never throws (private browsing, storage disabled, quota). After the person removed this
+ * app's data (the Offline page), `off` is set and nothing is written again by this page. */
 const store = {
+  off: false,
   get(key) {
     try {
       return window.localStorage.getItem(key);
@@ -40,6 +45,7 @@ const store = {
     }
   },
   set(key, value) {
+    if (store.off) return;
     try {
       window.localStorage.setItem(key, value);
     } catch {
@@ -47,6 +53,7 @@ const store = {
     }
   },
   remove(key) {
+    if (store.off) return;
     try {
       window.localStorage.removeItem(key);
     } catch {
@@ -421,6 +428,8 @@ function initSearch() {
   const audience = form.querySelector("#audience");
   const nationSelect = form.querySelector("#nation");
   const filters = form.querySelector("details.filters");
+  // The home page (it has the document list): while a query is in the box, the other sections step aside.
+  const onHome = Boolean(document.querySelector("section.documents"));
 
   // What the server rendered (empty on the home page; a result list or listing on /search), to show again
   // when the box is cleared or the person goes back to the entry without a query.
@@ -471,6 +480,26 @@ function initSearch() {
     };
   }
 
+  /**
+   * Home page: a query in the box puts the results right under it (style.css hides the introduction, the
+   * emergency card and the other sections while <body> has .search-active; the danger card comes inside the
+   * results when the words call for it). When typing starts, the box moves to the top of the screen, so that
+   * with the on-screen keyboard open the first results still show above it. Cleared: everything comes back.
+   */
+  function showActive() {
+    if (!onHome) return;
+    const on = input.value.trim() !== "";
+    const was = document.body.classList.contains("search-active");
+    document.body.classList.toggle("search-active", on);
+    if (on && !was && document.activeElement === input) {
+      try {
+        form.scrollIntoView({ block: "start", behavior: "instant" });
+      } catch {
+        form.scrollIntoView(true);
+      }
+    }
+  }
+
   function setForm(state) {
     input.value = state.q;
     if (category) category.value = state.category;
@@ -480,6 +509,7 @@ function initSearch() {
     if (nationSelect) nationSelect.value = state.nation || "";
     if (nationSelect && nationSelect.value !== (state.nation || "")) nationSelect.value = "";
     if (filters && (state.category || state.audience)) filters.open = true;
+    showActive();
   }
 
   function updateUrl(state, mode) {
@@ -650,6 +680,7 @@ function initSearch() {
     } else if (outcome.data) {
       renderResults(state, outcome.data);
       shownKey = key;
+      noteUse();
     } else {
       renderError(outcome.error);
       shownKey = key;
@@ -789,6 +820,7 @@ function initSearch() {
 
   // Typing: debounce, replace the history entry.
   input.addEventListener("input", () => {
+    showActive();
     window.clearTimeout(timer);
     const state = current();
     if (!state.q.trim()) {
@@ -1076,6 +1108,7 @@ function initServiceWorker() {
     navigator.serviceWorker
       .register(`${BASE}/sw.js`, { scope: `${BASE}/` })
       .then((registration) => {
+        initSavedCopy();
         if (registration.waiting) offer(registration.waiting);
         registration.addEventListener("updatefound", () => {
           const worker = registration.installing;
@@ -1096,10 +1129,336 @@ function initServiceWorker() {
   else window.addEventListener("load", register, { once: true });
 }
 
+// ---------- Leave this page quickly ----------
+// The GOV.UK Design System's "Exit this page" pattern: a button at the top of every page (without JavaScript,
+// a plain link to the same place) and the Shift key pressed three times, each press within 5 seconds of the
+// last, each announced ("Shift, press 2 more times to leave."). Leaving blanks the page at once, rewrites
+// this history entry's address to the home page with no search in it (history.replaceState: the words
+// typed do not stay in the entry if the browser keeps it), then replaces the entry with the neutral page
+// (location.replace), so Back does not return here. Pages opened before this one stay in the history: the
+// Offline page says so and how to clear it.
+//
+// Where to: the BBC weather forecast, as GOV.UK's own pattern does. It is a navigation of the whole tab that
+// the person asked for, like following a link: this app requests nothing from there while it is open, and
+// with Referrer-Policy: no-referrer the BBC is not told where the person came from. A "neutral" page on this
+// site would keep this site's address on screen and in the history, which is what the person wants gone.
+// Offline, the browser shows its own "no connection" page at the BBC address: this guide is still gone.
+
+const EXIT_PRESSES = 3;
+const EXIT_WINDOW_MS = 5000;
+
+function initExit() {
+  const button = document.querySelector(".exit-button");
+  if (!button) return;
+  const lights = h("span", { class: "exit-lights", "aria-hidden": "true" }, h("span"), h("span"), h("span"));
+  const status = h("span", { class: "visually-hidden", role: "status" });
+  button.append(lights);
+  button.after(status);
+  let presses = 0;
+  let lastWasModified = false;
+  let timer = 0;
+  let clearTimer = 0;
+  let overlay = null;
+
+  function showLights() {
+    lights.classList.toggle("on", presses > 0);
+    Array.from(lights.children).forEach((light, index) => light.classList.toggle("lit", index < presses));
+  }
+
+  function expire() {
+    window.clearTimeout(timer);
+    timer = 0;
+    presses = 0;
+    status.textContent = "Leave this page: timed out.";
+    clearTimer = window.setTimeout(() => {
+      status.textContent = "";
+    }, EXIT_WINDOW_MS);
+    showLights();
+  }
+
+  function leave() {
+    status.textContent = "";
+    document.body.classList.add("leaving");
+    overlay = h("div", { class: "exit-overlay", role: "alert" });
+    document.body.append(overlay);
+    overlay.textContent = "Loading.";
+    try {
+      window.history.replaceState(null, "", `${BASE}/`);
+    } catch {
+      // Not allowed here: the entry is replaced below anyway.
+    }
+    window.location.replace(button.href);
+  }
+
+  button.addEventListener("click", (event) => {
+    event.preventDefault();
+    leave();
+  });
+
+  // Shift on its own: Shift+A sends a keyup for A with shiftKey set, then one for Shift, which is skipped.
+  document.addEventListener(
+    "keyup",
+    (event) => {
+      if (event.key === "Shift" && !lastWasModified) {
+        presses += 1;
+        showLights();
+        window.clearTimeout(clearTimer);
+        window.clearTimeout(timer);
+        if (presses >= EXIT_PRESSES) {
+          timer = 0;
+          presses = 0;
+          leave();
+        } else {
+          const left = EXIT_PRESSES - presses;
+          status.textContent = `Shift, press ${left} more time${left === 1 ? "" : "s"} to leave.`;
+          timer = window.setTimeout(expire, EXIT_WINDOW_MS);
+        }
+      } else if (timer) {
+        expire();
+      }
+      lastWasModified = event.shiftKey;
+    },
+    true,
+  );
+
+  // Back to this page from the back/forward cache (where the browser kept it anyway): show it again.
+  window.addEventListener("pageshow", () => {
+    document.body.classList.remove("leaving");
+    if (overlay) overlay.remove();
+    overlay = null;
+    window.clearTimeout(timer);
+    window.clearTimeout(clearTimer);
+    timer = 0;
+    presses = 0;
+    status.textContent = "";
+    showLights();
+  });
+}
+
+// ---------- The saved copy: its date, the old-copy notice, keeping it ----------
+
+const SAVED_KEY = "cs:saved"; // {version, at: when the copy was saved (ms), checked: last found up to date (ms)}
+const STALE_DISMISSED_KEY = "cs:stale-dismissed"; // the version whose old-copy notice was dismissed
+const STALE_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
+const USES_KEY = "cs:uses";
+const PERSIST_ASKED_KEY = "cs:persist-asked";
+const PERSIST_RETRY_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** "3 March" (this year) or "3 March 2025"; with `year`, always the year. */
+function dayMonth(ms, year = false) {
+  const date = new Date(ms);
+  const options = { day: "numeric", month: "long" };
+  if (year || date.getFullYear() !== new Date().getFullYear()) options.year = "numeric";
+  try {
+    return new Intl.DateTimeFormat("en-GB", options).format(date);
+  } catch {
+    return date.toDateString();
+  }
+}
+
+/**
+ * Ask a service worker (the one controlling this page by default) about its copy: resolves with
+ * {version, complete, saved, total, savedAt} (savedAt: the Date the server sent with the saved home page,
+ * in ms), or null.
+ */
+function copyStatus(worker = navigator.serviceWorker ? navigator.serviceWorker.controller : null, timeoutMs = 5000) {
+  return new Promise((resolve) => {
+    if (!worker || typeof MessageChannel !== "function") {
+      resolve(null);
+      return;
+    }
+    const channel = new MessageChannel();
+    const timer = window.setTimeout(() => resolve(null), timeoutMs);
+    channel.port1.onmessage = (event) => {
+      window.clearTimeout(timer);
+      resolve(event.data && typeof event.data === "object" ? event.data : null);
+    };
+    try {
+      worker.postMessage({ type: "STATUS" }, [channel.port2]);
+    } catch {
+      window.clearTimeout(timer);
+      resolve(null);
+    }
+  });
+}
+
+/** The record of the copy this page came from ({version, at, checked}), asking the service worker once per version. */
+async function savedCopy() {
+  const stored = store.json(SAVED_KEY);
+  if (stored && stored.version === VERSION && Number.isFinite(stored.at)) return stored;
+  const status = await copyStatus();
+  if (!status || status.complete !== true || status.version !== VERSION || !Number.isFinite(status.savedAt)) return null;
+  const record = { version: VERSION, at: status.savedAt };
+  store.set(SAVED_KEY, JSON.stringify(record));
+  return record;
+}
+
+/** The person checked for updates and this copy is the latest: it is not old, whatever its date. */
+function markChecked() {
+  const stored = store.json(SAVED_KEY);
+  if (stored && stored.version === VERSION) store.set(SAVED_KEY, JSON.stringify({ ...stored, checked: Date.now() }));
+}
+
+/** Resolves once a service worker controls this page (at once if one does). */
+function whenControlled() {
+  return new Promise((resolve) => {
+    if (navigator.serviceWorker.controller) resolve();
+    else navigator.serviceWorker.addEventListener("controllerchange", () => resolve(), { once: true });
+  });
+}
+
+/** Once this page is served from the saved copy: date it, say so when it is old, ask to keep it. */
+function initSavedCopy() {
+  whenControlled()
+    .then(savedCopy)
+    .then((record) => {
+      if (record) showStaleNotice(record);
+      keepCopy();
+    })
+    .catch(() => {
+      // No copy to date: nothing to say.
+    });
+}
+
+/** More than 30 days since the copy was saved (or last found up to date): say so once, until dismissed. */
+function showStaleNotice(record) {
+  const notice = document.getElementById("stale-notice");
+  if (!notice) return;
+  const since = Math.max(record.at, Number(record.checked) || 0);
+  if (Date.now() - since <= STALE_AFTER_MS || store.get(STALE_DISMISSED_KEY) === record.version) return;
+  notice.querySelector(".stale-date").textContent = `Saved on ${dayMonth(record.at)}.`;
+  const dismiss = notice.querySelector(".stale-dismiss");
+  dismiss.addEventListener("click", () => {
+    store.set(STALE_DISMISSED_KEY, record.version);
+    notice.hidden = true;
+    document.getElementById("main")?.focus({ preventScroll: true });
+  });
+  notice.hidden = false;
+}
+
+/** A search run or a guidance page opened: at most one use per page view. */
+let usedHere = false;
+function noteUse() {
+  if (usedHere) return;
+  usedHere = true;
+  store.set(USES_KEY, String(Math.min((Number(store.get(USES_KEY)) || 0) + 1, 1000)));
+}
+
+/** Running as an installed app. */
+function installed() {
+  try {
+    return window.matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ask the browser to keep the saved copy (navigator.storage.persist()): without that, a browser may delete it
+ * when the device runs short of space, just when it is needed offline. Asked only once the app has earned it:
+ * it runs installed (display-mode standalone), or it has been used twice (cs:uses counts page views with a
+ * search run or a guidance page opened, so a search and the result it led to are two). Asked as a page
+ * loads with its copy saved, never while someone types, because Firefox shows the person a question; and at
+ * most once a week while the browser says no. Chromium answers by itself (installed or well-used sites get it).
+ */
+async function keepCopy() {
+  const storage = navigator.storage;
+  if (!storage || typeof storage.persist !== "function" || typeof storage.persisted !== "function") return;
+  if (!installed() && (Number(store.get(USES_KEY)) || 0) < 2) return;
+  try {
+    if (await storage.persisted()) return;
+    if (Date.now() - (Number(store.get(PERSIST_ASKED_KEY)) || 0) < PERSIST_RETRY_MS) return;
+    store.set(PERSIST_ASKED_KEY, String(Date.now()));
+    await storage.persist();
+  } catch {
+    // Not available here (private browsing): the copy is kept as long as the browser keeps it.
+  }
+}
+
+// ---------- Install ----------
+// Android and other Chromium browsers: "Install this app" once the browser offers it (beforeinstallprompt).
+// iPhone and iPad, where no browser offers it: how to do it by hand (Share, then Add to Home Screen), until
+// dismissed (cs:ios-hint-dismissed). Neither shows in the installed app. Only pages with .install-offer
+// (home, Offline) show them.
+
+const IOS_HINT_KEY = "cs:ios-hint-dismissed";
+let installEvent = null;
+
+function onIos() {
+  const agent = navigator.userAgent || "";
+  return /iPhone|iPad|iPod/.test(agent) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+}
+
+function showInstall() {
+  const offer = document.querySelector(".install-offer");
+  if (!offer) return;
+  const android = offer.querySelector(".install-android");
+  const ios = offer.querySelector(".install-ios");
+  const standalone = installed();
+  android.hidden = standalone || !installEvent;
+  ios.hidden = standalone || !onIos() || store.get(IOS_HINT_KEY) === "1";
+  offer.hidden = android.hidden && ios.hidden;
+}
+
+function initInstall() {
+  window.addEventListener("beforeinstallprompt", (event) => {
+    event.preventDefault(); // our button instead of the browser's bar
+    installEvent = event;
+    showInstall();
+  });
+  window.addEventListener("appinstalled", () => {
+    installEvent = null;
+    showInstall();
+  });
+  const offer = document.querySelector(".install-offer");
+  if (!offer) return;
+  offer.querySelector(".install-button").addEventListener("click", async () => {
+    const event = installEvent;
+    if (!event) return;
+    installEvent = null; // the browser's offer can be used once
+    try {
+      await event.prompt();
+      await event.userChoice;
+    } catch {
+      // Dismissed or unavailable.
+    }
+    showInstall();
+  });
+  offer.querySelector(".install-dismiss").addEventListener("click", () => {
+    store.set(IOS_HINT_KEY, "1");
+    showInstall();
+    document.getElementById("main")?.focus({ preventScroll: true });
+  });
+  showInstall();
+}
+
+// ---------- The rest (extras.js): the Offline page, sharing a section, printing ----------
+
+function initExtras() {
+  const url = root.dataset.extras;
+  if (!url || !document.querySelector("[data-offline-copy], article.guidance")) return;
+  import(url)
+    .then((extras) =>
+      extras.init({ BASE, VERSION, store, h, dayMonth, copyStatus, savedCopy, markChecked, keepCopy, installed, applyNation }),
+    )
+    .catch(() => {
+      // Without it, these pages read as they do without JavaScript.
+    });
+}
+
 // ---------- Start ----------
 
+initExit();
 initNation();
 initSearch();
 initChecklist();
 initListProgress();
+initInstall();
 initServiceWorker();
+initExtras();
+if (document.querySelector("article.guidance")) noteUse();
+// The Offline page removed everything: write nothing more, and show the page as for a first visit.
+document.addEventListener("cs:cleared", () => {
+  store.off = true;
+  applyNation("");
+});

@@ -430,24 +430,32 @@ fn list_field(
 }
 
 fn review_date(value: &toml::Value) -> Result<String, String> {
+    check_date("last_reviewed", value)
+}
+
+/// Check that `value` (of the key `field`) is a real, plausible, not future TOML date;
+/// returns it as `YYYY-MM-DD`.
+pub(super) fn check_date(field: &str, value: &toml::Value) -> Result<String, String> {
     let toml::Value::Datetime(datetime) = value else {
-        return Err("`last_reviewed` must be a date such as 2026-11-24 (no quotes)".to_owned());
+        return Err(format!(
+            "`{field}` must be a date such as 2026-11-24 (no quotes)"
+        ));
     };
     let (Some(date), None, None) = (datetime.date, datetime.time, datetime.offset) else {
         return Err(format!(
-            "`last_reviewed` must be a date without a time, such as 2026-11-24, not `{datetime}`"
+            "`{field}` must be a date without a time, such as 2026-11-24, not `{datetime}`"
         ));
     };
     let month = time::Month::try_from(date.month)
-        .map_err(|_| format!("`last_reviewed` has no month {}", date.month))?;
+        .map_err(|_| format!("`{field}` has no month {}", date.month))?;
     let parsed = time::Date::from_calendar_date(i32::from(date.year), month, date.day)
-        .map_err(|_| format!("`last_reviewed` is not a real date: {date}"))?;
+        .map_err(|_| format!("`{field}` is not a real date: {date}"))?;
     let tomorrow = time::OffsetDateTime::now_utc().date().next_day();
     if tomorrow.is_some_and(|limit| parsed > limit) {
-        return Err(format!("`last_reviewed` {date} is in the future"));
+        return Err(format!("`{field}` {date} is in the future"));
     }
     if parsed.year() < 2000 {
-        return Err(format!("`last_reviewed` {date} is implausibly old"));
+        return Err(format!("`{field}` {date} is implausibly old"));
     }
     Ok(date.to_string())
 }

@@ -2,6 +2,7 @@
 //!
 //! Knows nothing about search or HTTP. Every problem is reported at once, as `path:line: message`.
 
+mod contacts;
 mod front_matter;
 mod intents;
 mod markdown;
@@ -17,6 +18,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+pub use contacts::{CONTACTS_SLUG, Contact, ContactRole, Contacts};
 pub use front_matter::{Audience, Category, FrontMatter, Source, is_https_url};
 pub use markdown::{ChecklistItem, INTRODUCTION_ANCHOR, Link, Section};
 pub use nation::{Nation, Nations};
@@ -68,8 +70,21 @@ pub struct Corpus {
     pub urgent_terms: Vec<String>,
     /// Words about suicide or self-harm: the emergency card also gives Samaritans and Shout.
     pub support_terms: Vec<String>,
+    /// An organiser's local contacts, if their directory has a `contacts.toml`.
+    pub contacts: Option<Contacts>,
     /// Short hash of every file that went into the corpus.
     pub version: String,
+}
+
+/// What an organiser's directory did to the embedded corpus.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overlay {
+    /// Slugs of documents the directory added.
+    pub added: Vec<String>,
+    /// Slugs of embedded documents the directory replaced.
+    pub replaced: Vec<String>,
+    /// Whether the directory has local contacts.
+    pub contacts: bool,
 }
 
 impl Corpus {
@@ -85,6 +100,15 @@ impl Corpus {
         Corpus::from_files(files)
     }
 
+    /// The embedded corpus with an organiser's directory on top: its documents join the
+    /// corpus, one with an embedded document's slug replaces that document, its synonyms and
+    /// intents add to ours, and its `contacts.toml` gives the local contacts.
+    pub fn with_local(dir: &Path) -> Result<(Corpus, Overlay), CorpusError> {
+        let local = files_in_dir(dir).map_err(|p| CorpusError::new(vec![p]))?;
+        let (files, overlay) = overlay(embedded_files(), local);
+        Ok((Corpus::from_files(files)?, overlay))
+    }
+
     /// Validate and assemble a corpus from files; see [`CorpusFile`].
     pub fn from_files(files: Vec<CorpusFile>) -> Result<Corpus, CorpusError> {
         let mut problems = Vec::new();
@@ -92,6 +116,7 @@ impl Corpus {
         let mut synonyms = Vec::new();
         let mut urgent_terms = Vec::new();
         let mut support_terms = Vec::new();
+        let mut contacts = None;
         let mut hasher = Sha256::new();
         for file in &files {
             hasher.update(file.path.as_bytes());
@@ -112,6 +137,12 @@ impl Corpus {
                 }
                 source::FileKind::Synonyms => {
                     synonyms.extend(synonyms::parse(&file.path, text, &mut problems));
+                }
+                source::FileKind::Contacts => {
+                    if let Some(found) = contacts::parse(&file.path, text, &mut problems) {
+                        documents.push(contacts::document(&file.path, &found, &mut problems));
+                        contacts = Some(found);
+                    }
                 }
                 source::FileKind::Intents => {
                     let intents = intents::parse(&file.path, text, &mut problems);
@@ -138,6 +169,7 @@ impl Corpus {
             synonyms,
             urgent_terms,
             support_terms,
+            contacts,
             version: hex(&digest[..8]),
         })
     }
@@ -238,7 +270,41 @@ fn check_links(documents: &[Document], problems: &mut Vec<Problem>) {
     }
 }
 
-fn short_hash(bytes: &[u8]) -> String {
+/// Put `local` files over `embedded` ones: a guidance file with the same slug replaces the
+/// embedded one; everything else is added.
+fn overlay(embedded: Vec<CorpusFile>, local: Vec<CorpusFile>) -> (Vec<CorpusFile>, Overlay) {
+    use source::FileKind;
+    let mut report = Overlay::default();
+    let local_slugs: Vec<String> = local
+        .iter()
+        .filter_map(|f| match &f.kind {
+            FileKind::Guidance { slug } => Some(slug.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut files: Vec<CorpusFile> = Vec::with_capacity(embedded.len() + local.len());
+    for file in embedded {
+        match &file.kind {
+            FileKind::Guidance { slug } if local_slugs.contains(slug) => {
+                report.replaced.push(slug.clone());
+            }
+            _ => files.push(file),
+        }
+    }
+    for file in local {
+        match &file.kind {
+            FileKind::Guidance { slug } if !report.replaced.contains(slug) => {
+                report.added.push(slug.clone());
+            }
+            FileKind::Contacts => report.contacts = true,
+            _ => {}
+        }
+        files.push(file);
+    }
+    (files, report)
+}
+
+pub(crate) fn short_hash(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes)[..6])
 }
 

@@ -25,6 +25,8 @@ pub enum FileKind {
     Synonyms,
     /// An intents file.
     Intents,
+    /// An organiser's local contacts (`contacts.toml`).
+    Contacts,
 }
 
 /// One file of a corpus, read into memory.
@@ -106,6 +108,9 @@ pub fn files_in_dir(dir: &Path) -> Result<Vec<CorpusFile>, Problem> {
             });
         }
     }
+    // Local contacts sit at the top of the directory, whatever its shape.
+    let mut data_files = data_files;
+    data_files.push(("contacts.toml", FileKind::Contacts));
     for (name, kind) in data_files {
         let path = dir.join(name);
         if path.is_file() {

@@ -117,7 +117,7 @@ pub fn normalise_base_path(raw: &str) -> Result<String, WebError> {
 }
 
 /// The routes of the app, relative to the base path.
-const PAGE_ROUTES: [&str; 4] = ["/", "/about", "/privacy", "/offline"];
+const PAGE_ROUTES: [&str; 5] = ["/", "/about", "/privacy", "/offline", "/offline-copy"];
 
 /// Build the app for `guide` with `config`. Returns the router and a readiness handle.
 pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness), WebError> {
@@ -158,6 +158,7 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
         .collect();
     let mut site = Site::new(base.clone(), version, asset_urls, bundle_url);
     site.set_nation_routes(guide.corpus());
+    site.set_contacts(guide.corpus());
 
     let corpus = guide.corpus();
     let html = |body: String| {
@@ -174,6 +175,10 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
     pages_map.insert("/about".to_owned(), html(pages::about(&site, corpus)?));
     pages_map.insert("/privacy".to_owned(), html(pages::privacy(&site)?));
     pages_map.insert("/offline".to_owned(), html(pages::offline(&site)?));
+    pages_map.insert(
+        "/offline-copy".to_owned(),
+        html(pages::offline_copy(&site)?),
+    );
     for document in &corpus.documents {
         let route = format!("/guidance/{}", document.meta.slug);
         for nation in Nation::ALL {

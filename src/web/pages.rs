@@ -1,6 +1,7 @@
 //! HTML pages: the askama templates (under `assets/templates/`) and the data they show.
 //!
-//! Pages that do not depend on the request (home, guidance, about, privacy, offline, 404)
+//! Pages that do not depend on the request (home, guidance, about, privacy, offline, the
+//! Offline page about the saved copy, 404)
 //! are rendered once at start-up; search results are rendered per request.
 
 use askama::Template;
@@ -160,6 +161,12 @@ struct OfflinePage<'a> {
 }
 
 #[derive(Template)]
+#[template(path = "offline_copy.html")]
+struct OfflineCopyPage<'a> {
+    site: &'a Site,
+}
+
+#[derive(Template)]
 #[template(path = "not_found.html")]
 struct NotFoundPage<'a> {
     site: &'a Site,
@@ -284,6 +291,11 @@ pub fn privacy(site: &Site) -> askama::Result<String> {
 /// The page the service worker shows for pages it does not have offline.
 pub fn offline(site: &Site) -> askama::Result<String> {
     OfflinePage { site }.render()
+}
+
+/// The Offline page: what is saved on this device, updates, and removing the app's data.
+pub fn offline_copy(site: &Site) -> askama::Result<String> {
+    OfflineCopyPage { site }.render()
 }
 
 /// The page for unknown addresses.

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::corpus::{Audience, Category, Corpus, Nation};
+use crate::corpus::{Audience, Category, Contact, Contacts, Corpus, Nation};
 
 /// Site-wide values for templates and generated files.
 #[derive(Debug, Clone)]
@@ -19,6 +19,8 @@ pub struct Site {
     /// Per nation, the reporting guide's section on its police and fraud routes (a path
     /// without the base), when the corpus has one.
     nation_routes: Vec<(Nation, String)>,
+    /// An organiser's local contacts, if they gave any.
+    contacts: Option<Contacts>,
 }
 
 /// The guide whose nation sections give each nation's police and fraud routes.
@@ -39,7 +41,37 @@ impl Site {
             assets,
             bundle_url,
             nation_routes: Vec::new(),
+            contacts: None,
         }
+    }
+
+    /// Show `corpus`'s local contacts (if it has any) on every page.
+    pub fn set_contacts(&mut self, corpus: &Corpus) {
+        self.contacts = corpus.contacts.clone();
+    }
+
+    /// The organisation that keeps the local contacts, if there are any.
+    pub fn contacts_organisation(&self) -> Option<&str> {
+        self.contacts.as_ref().map(|c| c.organisation.as_str())
+    }
+
+    /// Every local contact, in the organiser's order.
+    pub fn local_contacts(&self) -> Vec<&Contact> {
+        self.contacts
+            .as_ref()
+            .map(|c| c.contacts.iter().collect())
+            .unwrap_or_default()
+    }
+
+    /// The local contacts to ring from the emergency card: police first, at most two.
+    pub fn contacts_to_ring(&self) -> Vec<&Contact> {
+        let mut list = self
+            .contacts
+            .as_ref()
+            .map(Contacts::to_ring)
+            .unwrap_or_default();
+        list.truncate(2);
+        list
     }
 
     /// Find each nation's police and fraud section in the reporting guide of `corpus`.
