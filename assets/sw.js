@@ -150,8 +150,11 @@ async function offlinePage() {
 }
 
 async function page(request, url) {
-  // A known page ignores its query string; anything else must match exactly.
-  const cached = await fromCache(PAGE_PATHS.has(url.pathname) ? url.pathname : request);
+  // A known page ignores its query string (and a trailing slash: static hosts redirect
+  // /guidance/x to /guidance/x/); anything else must match exactly.
+  const trimmed = url.pathname.length > 1 && url.pathname.endsWith("/") ? url.pathname.slice(0, -1) : url.pathname;
+  const known = PAGE_PATHS.has(url.pathname) ? url.pathname : PAGE_PATHS.has(trimmed) ? trimmed : null;
+  const cached = await fromCache(known ?? request);
   if (cached) return cached;
   try {
     return await fetch(request);

@@ -5,6 +5,7 @@
 
 mod api;
 mod compress;
+pub mod export;
 mod headers;
 pub mod limits;
 mod pages;
@@ -49,6 +50,17 @@ pub struct WebConfig {
     pub hsts: bool,
     /// Deadlines, concurrency and rate limits.
     pub limits: limits::Limits,
+}
+
+/// Where the pages will be served from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Hosting {
+    /// This server: `/search` and `/api/search` answer.
+    #[default]
+    Server,
+    /// A static host (`export --site`): no server behind the pages, so the no-JavaScript
+    /// search form explains instead of posting, and the app never asks `/api/search`.
+    Static,
 }
 
 /// Why the web app could not be built.
@@ -121,6 +133,18 @@ const PAGE_ROUTES: [&str; 5] = ["/", "/about", "/privacy", "/offline", "/offline
 
 /// Build the app for `guide` with `config`. Returns the router and a readiness handle.
 pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness), WebError> {
+    let (router, readiness, _) = app_with_routes(guide, config, Hosting::Server)?;
+    Ok((router, readiness))
+}
+
+/// The app, and every URL it answers from memory (pages, assets, the offline bundle, the
+/// service worker, the manifest and the JSON files), with the base path: what a static copy
+/// of the site needs.
+pub fn app_with_routes(
+    guide: Arc<Guide>,
+    config: &WebConfig,
+    hosting: Hosting,
+) -> Result<(Router, Readiness, Vec<String>), WebError> {
     let base = normalise_base_path(&config.base_path)?;
     let assets = memory_serve::load!()
         .index_file(None)
@@ -159,6 +183,7 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
     let mut site = Site::new(base.clone(), version, asset_urls, bundle_url);
     site.set_nation_routes(guide.corpus());
     site.set_contacts(guide.corpus());
+    site.static_site = hosting == Hosting::Static;
 
     let corpus = guide.corpus();
     let html = |body: String| {
@@ -196,6 +221,10 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
         );
     }
     let not_found = html(pages::not_found(&site)?);
+    if hosting == Hosting::Static {
+        pages_map.insert("/search".to_owned(), html(pages::static_search(&site)?));
+        pages_map.insert("/404".to_owned(), not_found.clone());
+    }
 
     let mut precache: Vec<String> = PAGE_ROUTES.iter().map(|r| format!("{base}{r}")).collect();
     precache.extend(
@@ -248,6 +277,15 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
         ),
     );
 
+    let mut static_urls: Vec<String> = pages_map
+        .keys()
+        .filter(|route| !route.contains('?'))
+        .map(|route| format!("{base}{route}"))
+        .chain(site.asset_urls().map(str::to_owned))
+        .chain([site.bundle_url.clone()])
+        .collect();
+    static_urls.sort();
+
     let bundle = Arc::new((
         bundle_name,
         Precompressed::new(
@@ -277,7 +315,16 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
         "/api/documents",
         "/api/version",
     ]);
+    // A static copy has no server searches: its /search is a page that explains.
+    let (pre_rendered, searches): (Vec<&str>, Router<AppState>) = match hosting {
+        Hosting::Server => (pre_rendered.collect(), search_routes(&config.limits)?),
+        Hosting::Static => (
+            pre_rendered.chain(["/search", "/404"]).collect(),
+            Router::new(),
+        ),
+    };
     let routes = pre_rendered
+        .into_iter()
         .fold(Router::new(), |router, route| {
             router.route(route, get(page))
         })
@@ -285,7 +332,7 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
         .route("/livez", get(livez))
         .route("/healthz", get(livez))
         .route("/readyz", get(readyz))
-        .merge(search_routes(&config.limits)?)
+        .merge(searches)
         .nest(
             "/assets",
             assets
@@ -316,7 +363,7 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
         .layer(axum::middleware::from_fn(move |request, next| {
             headers::security_headers(hsts, request, next)
         }));
-    Ok((app, Readiness(ready)))
+    Ok((app, Readiness(ready), static_urls))
 }
 
 /// The search routes (HTML and JSON), behind the search concurrency cap and, when

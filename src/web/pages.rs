@@ -172,6 +172,23 @@ struct NotFoundPage<'a> {
     site: &'a Site,
 }
 
+#[derive(Template)]
+#[template(path = "search_static.html")]
+struct StaticSearchPage<'a> {
+    site: &'a Site,
+    form: SearchForm,
+}
+
+/// The search page of a static copy of the site: it explains that searching needs
+/// JavaScript there, and offers the topics.
+pub fn static_search(site: &Site) -> askama::Result<String> {
+    StaticSearchPage {
+        site,
+        form: SearchForm::default(),
+    }
+    .render()
+}
+
 /// The home page.
 pub fn home(site: &Site, corpus: &Corpus, nation: Option<Nation>) -> askama::Result<String> {
     HomePage {

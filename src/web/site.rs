@@ -16,6 +16,8 @@ pub struct Site {
     assets: HashMap<String, String>,
     /// URL of the offline search bundle (content-hashed).
     pub bundle_url: String,
+    /// Rendered for a static host: no server answers `/search` or `/api/search`.
+    pub static_site: bool,
     /// Per nation, the reporting guide's section on its police and fraud routes (a path
     /// without the base), when the corpus has one.
     nation_routes: Vec<(Nation, String)>,
@@ -42,6 +44,7 @@ impl Site {
             bundle_url,
             nation_routes: Vec::new(),
             contacts: None,
+            static_site: false,
         }
     }
 
