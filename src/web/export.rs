@@ -14,7 +14,7 @@ use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
-use super::{Hosting, WebConfig, WebError, app_with_routes};
+use super::{AppOptions, Hosting, WebConfig, WebError, app_with_routes};
 use crate::search::Guide;
 
 /// The largest single file the export expects (the offline bundle is well under this).
@@ -68,7 +68,11 @@ pub async fn write_site(
         base_path: base_path.to_owned(),
         ..WebConfig::default()
     };
-    let (router, _, urls) = app_with_routes(guide, &config, Hosting::Static)?;
+    let options = AppOptions {
+        hosting: Hosting::Static,
+        metrics: None,
+    };
+    let (router, _, urls) = app_with_routes(guide, &config, &options)?;
     let base = super::normalise_base_path(base_path)?;
     let mut report = ExportReport::default();
     for url in urls {
@@ -146,7 +150,10 @@ mod tests {
             ]
         );
         assert_eq!(file_names("/sw.js"), ["sw.js"]);
-        assert_eq!(file_names("/assets/app.0123abcd.js"), ["assets/app.0123abcd.js"]);
+        assert_eq!(
+            file_names("/assets/app.0123abcd.js"),
+            ["assets/app.0123abcd.js"]
+        );
         assert_eq!(file_names("/api/version"), ["api/version"]);
         assert_eq!(file_names("/404"), ["404.html"]);
     }

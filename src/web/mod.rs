@@ -8,6 +8,7 @@ mod compress;
 pub mod export;
 mod headers;
 pub mod limits;
+pub mod metrics;
 mod pages;
 mod phone_links;
 mod precompressed;
@@ -50,6 +51,15 @@ pub struct WebConfig {
     pub hsts: bool,
     /// Deadlines, concurrency and rate limits.
     pub limits: limits::Limits,
+}
+
+/// How to build the app beyond its [`WebConfig`].
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    /// Where the pages will be served from.
+    pub hosting: Hosting,
+    /// Count requests for `--metrics-bind` (off: `None`).
+    pub metrics: Option<Arc<metrics::Metrics>>,
 }
 
 /// Where the pages will be served from.
@@ -133,7 +143,7 @@ const PAGE_ROUTES: [&str; 5] = ["/", "/about", "/privacy", "/offline", "/offline
 
 /// Build the app for `guide` with `config`. Returns the router and a readiness handle.
 pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness), WebError> {
-    let (router, readiness, _) = app_with_routes(guide, config, Hosting::Server)?;
+    let (router, readiness, _) = app_with_routes(guide, config, &AppOptions::default())?;
     Ok((router, readiness))
 }
 
@@ -143,8 +153,9 @@ pub fn app(guide: Arc<Guide>, config: &WebConfig) -> Result<(Router, Readiness),
 pub fn app_with_routes(
     guide: Arc<Guide>,
     config: &WebConfig,
-    hosting: Hosting,
+    options: &AppOptions,
 ) -> Result<(Router, Readiness, Vec<String>), WebError> {
+    let hosting = options.hosting;
     let base = normalise_base_path(&config.base_path)?;
     let assets = memory_serve::load!()
         .index_file(None)
@@ -341,6 +352,14 @@ pub fn app_with_routes(
         )
         .fallback(not_found_handler)
         .with_state(state);
+    // Counted inside the routing, where the route template is known.
+    let routes = match &options.metrics {
+        Some(metrics) => routes.layer(axum::middleware::from_fn_with_state(
+            metrics.clone(),
+            metrics::record,
+        )),
+        None => routes,
+    };
 
     let hsts = config.hsts;
     let timeout = config.limits.request_timeout;
