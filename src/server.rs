@@ -80,12 +80,51 @@ fn connection_builder(
     builder
 }
 
+/// The app being served, replaceable while serving: a new request goes to the app current
+/// when it arrives; a request in flight finishes on the app it started with.
+#[derive(Clone)]
+pub struct LiveApp(Arc<std::sync::RwLock<Router>>);
+
+impl LiveApp {
+    /// Serve `app` to begin with.
+    pub fn new(app: Router) -> LiveApp {
+        LiveApp(Arc::new(std::sync::RwLock::new(app)))
+    }
+
+    /// The app for the next request.
+    pub fn current(&self) -> Router {
+        // A poisoned lock still holds a whole Router (replace only assigns).
+        match self.0.read() {
+            Ok(app) => app.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Serve `app` from the next request on.
+    pub fn replace(&self, app: Router) {
+        match self.0.write() {
+            Ok(mut current) => *current = app,
+            Err(poisoned) => *poisoned.into_inner() = app,
+        }
+    }
+}
+
 /// Serve `app` on `listener` until `shutdown` completes; then go on serving for
 /// `limits.shutdown_delay` with `Connection: close` on every HTTP/1 response, close the
 /// listener, and drain in-flight requests for at most `limits.shutdown_grace`.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
+    limits: ServerLimits,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    serve_live(listener, LiveApp::new(app), limits, shutdown).await
+}
+
+/// [`serve`], with an app that can be replaced while serving (see [`LiveApp`]).
+pub async fn serve_live(
+    listener: TcpListener,
+    app: LiveApp,
     limits: ServerLimits,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
@@ -142,7 +181,7 @@ pub async fn serve(
             request.extensions_mut().insert(ConnectInfo(peer));
             let http1 = request.version() < Version::HTTP_2;
             let draining = draining.clone();
-            let response = app.clone().oneshot(request);
+            let response = app.current().oneshot(request);
             async move {
                 let mut response = response.await?;
                 // Read once the response is ready: a request that started before the

@@ -70,7 +70,7 @@ pub async fn write_site(
     };
     let options = AppOptions {
         hosting: Hosting::Static,
-        metrics: None,
+        ..AppOptions::default()
     };
     let (router, _, urls) = app_with_routes(guide, &config, &options)?;
     let base = super::normalise_base_path(base_path)?;

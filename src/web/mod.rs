@@ -60,6 +60,9 @@ pub struct AppOptions {
     pub hosting: Hosting,
     /// Count requests for `--metrics-bind` (off: `None`).
     pub metrics: Option<Arc<metrics::Metrics>>,
+    /// Share this readiness with an app built before (a reload keeps answering `/readyz`
+    /// as the running server does); `None`: a new one, ready.
+    pub readiness: Option<Readiness>,
 }
 
 /// Where the pages will be served from.
@@ -107,7 +110,7 @@ pub struct AppState {
 }
 
 /// A handle that marks the app as not ready (`/readyz` answers 503) once shutdown starts.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Readiness(Arc<AtomicBool>);
 
 impl Readiness {
@@ -306,7 +309,10 @@ pub fn app_with_routes(
         ),
     ));
 
-    let ready = Arc::new(AtomicBool::new(true));
+    let ready = match &options.readiness {
+        Some(Readiness(shared)) => shared.clone(),
+        None => Arc::new(AtomicBool::new(true)),
+    };
     let state = AppState {
         guide,
         site: Arc::new(site),
