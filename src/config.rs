@@ -45,10 +45,16 @@ pub const BASE_PATH: Setting = Setting {
     env: "CANDIDATE_SECURITY_BASE_PATH",
 };
 
-/// `--guidance-dir`: a corpus to serve instead of the embedded one.
+/// `--guidance-dir`: an organiser's directory on top of the embedded guidance.
 pub const GUIDANCE_DIR: Setting = Setting {
     flag: "--guidance-dir",
     env: "CANDIDATE_SECURITY_GUIDANCE_DIR",
+};
+
+/// `--metrics-bind`: where to serve Prometheus metrics (off when not set).
+pub const METRICS_BIND: Setting = Setting {
+    flag: "--metrics-bind",
+    env: "CANDIDATE_SECURITY_METRICS_BIND",
 };
 
 /// `--rate-limit`: searches per second per client.

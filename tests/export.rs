@@ -38,13 +38,22 @@ async fn the_export_has_every_file_the_service_worker_saves() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(report.pages >= 13 + 4 + 5, "{report:?}");
-    for page in ["index.html", "about/index.html", "about.html", "404.html", "offline/index.html"] {
+    for page in [
+        "index.html",
+        "about/index.html",
+        "about.html",
+        "404.html",
+        "offline/index.html",
+    ] {
         assert!(out.path().join(page).is_file(), "{page}");
     }
     for document in &GUIDE.corpus().documents {
         let slug = &document.meta.slug;
         let page = read(out.path(), &format!("guidance/{slug}/index.html"));
-        assert!(page.contains(&document.meta.title.replace('\'', "&#39;")), "{slug}");
+        assert!(
+            page.contains(&document.meta.title.replace('\'', "&#39;")),
+            "{slug}"
+        );
         assert_eq!(page, read(out.path(), &format!("guidance/{slug}.html")));
     }
     let sw = read(out.path(), "sw.js");
@@ -67,8 +76,14 @@ async fn without_a_server_the_search_form_explains_instead_of_posting() {
         .unwrap_or_else(|e| panic!("{e}"));
     let home = read(out.path(), "index.html");
     assert!(home.contains("data-static=\"true\""));
-    assert!(home.contains(r#"action="/search" method="get""#), "no POST to a static host");
-    assert!(!home.contains(r#"name="q""#), "the words typed are never put in a URL");
+    assert!(
+        home.contains(r#"action="/search" method="get""#),
+        "no POST to a static host"
+    );
+    assert!(
+        !home.contains(r#"name="q""#),
+        "the words typed are never put in a URL"
+    );
     let search = read(out.path(), "search/index.html");
     assert!(search.contains("nothing you typed was sent anywhere"));
     assert!(search.contains("/topics/protective"));
@@ -83,7 +98,15 @@ async fn a_base_path_prefixes_every_link_but_not_the_files() {
     let home = read(out.path(), "index.html");
     assert!(home.contains(r#"data-base="/security""#));
     assert!(home.contains(r#"href="/security/guidance/reporting-and-contacts""#));
-    assert!(out.path().join("guidance/reporting-and-contacts/index.html").is_file());
+    assert!(
+        out.path()
+            .join("guidance/reporting-and-contacts/index.html")
+            .is_file()
+    );
     let sw = read(out.path(), "sw.js");
-    assert!(precache(&sw).iter().all(|url| url.starts_with("/security/")));
+    assert!(
+        precache(&sw)
+            .iter()
+            .all(|url| url.starts_with("/security/"))
+    );
 }

@@ -596,6 +596,47 @@ fn help_and_version_exit_0() {
 }
 
 #[test]
+fn version_names_the_program_and_the_embedded_corpus() {
+    for flag in ["--version", "-V"] {
+        let output = run(&[flag], &[]);
+        assert_eq!(output.status.code(), Some(0), "{flag}");
+        assert!(output.stderr.is_empty(), "{flag}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 2, "{flag}: {stdout}");
+        assert_eq!(
+            lines[0],
+            concat!("candidate-security ", env!("CARGO_PKG_VERSION")),
+            "{flag}"
+        );
+        // `corpus <16 hex digits> (<n> documents, embedded)`
+        let corpus = lines[1]
+            .strip_prefix("corpus ")
+            .unwrap_or_else(|| panic!("{stdout}"));
+        let (hash, rest) = corpus.split_once(' ').unwrap_or_else(|| panic!("{stdout}"));
+        assert!(
+            hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{stdout}"
+        );
+        let documents = rest
+            .strip_prefix('(')
+            .and_then(|r| r.strip_suffix(" documents, embedded)"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("{stdout}"));
+        assert!(documents > 0, "{stdout}");
+    }
+    // The same hash as the rest of the program reports.
+    let version = String::from_utf8_lossy(&run(&["--version"], &[]).stdout).into_owned();
+    let check = String::from_utf8_lossy(&run(&["--check-config"], &[]).stdout).into_owned();
+    let hash = version
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split(' ').nth(1))
+        .unwrap_or_default();
+    assert!(check.contains(&format!("version {hash})")), "{check}");
+}
+
+#[test]
 fn request_lines_are_written_out_while_serving_and_none_is_lost_at_exit() {
     let mut server = Server::start(&[]);
     for _ in 0..5 {

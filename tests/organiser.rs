@@ -60,7 +60,11 @@ fn a_local_directory_adds_documents_and_replaces_embedded_ones() {
     let embedded = Corpus::embedded().expect("embedded corpus");
     let ours = format!(
         "{}\nOur own words about the video for our candidates.\n\n- [ ] Watch it {{#watch}}\n",
-        front_matter("security-video", "The security video, North Shire edition", "protective")
+        front_matter(
+            "security-video",
+            "The security video, North Shire edition",
+            "protective"
+        )
     );
     let extra = format!(
         "{}\nParking at the North Shire count: use the staff car park behind the hall.\n\n- [ ] Book a space {{#book}}\n",
@@ -77,7 +81,10 @@ fn a_local_directory_adds_documents_and_replaces_embedded_ones() {
     assert_eq!(corpus.documents.len(), embedded.documents.len() + 1);
     let video = corpus.document("security-video").expect("still there");
     assert_eq!(video.meta.title, "The security video, North Shire edition");
-    assert!(corpus.document("reporting-and-contacts").is_some(), "the rest stays");
+    assert!(
+        corpus.document("reporting-and-contacts").is_some(),
+        "the rest stays"
+    );
     assert_ne!(corpus.version, embedded.version);
 
     let guide = Guide::new(corpus).expect("guide");
@@ -93,11 +100,29 @@ fn local_contacts_become_a_document_search_finds() {
     let contacts = guide.corpus().contacts.as_ref().expect("contacts");
     assert_eq!(contacts.organisation, "North Shire Elections Office");
     assert_eq!(contacts.contacts.len(), 2);
-    let document = guide.corpus().document(CONTACTS_SLUG).expect("contacts document");
-    assert!(document.sections.iter().any(|s| s.text.contains("01632 960 123")));
-    for query in ["my police contact", "who do I ring", "out of hours number", "sam patel"] {
+    let document = guide
+        .corpus()
+        .document(CONTACTS_SLUG)
+        .expect("contacts document");
+    assert!(
+        document
+            .sections
+            .iter()
+            .any(|s| s.text.contains("01632 960 123"))
+    );
+    for query in [
+        "my police contact",
+        "who do I ring",
+        "out of hours number",
+        "sam patel",
+    ] {
         let results = guide.search(&SearchRequest::new(query)).expect("search");
-        let top: Vec<&str> = results.documents.iter().take(3).map(|d| d.slug.as_str()).collect();
+        let top: Vec<&str> = results
+            .documents
+            .iter()
+            .take(3)
+            .map(|d| d.slug.as_str())
+            .collect();
         assert!(top.contains(&CONTACTS_SLUG), "{query:?}: {top:?}");
     }
 }
@@ -112,14 +137,20 @@ async fn local_contacts_show_on_every_page_and_in_the_offline_copy() {
         assert_eq!(status, StatusCode::OK, "{page}");
         let card = &html[html.find("emergency-card").expect("card")..];
         let card = &card[..card.find("</aside>").expect("card end")];
-        assert!(card.contains(police_link), "{page}: the emergency card rings the police contact");
+        assert!(
+            card.contains(police_link),
+            "{page}: the emergency card rings the police contact"
+        );
     }
     for page in ["/", "/guidance/reporting-and-contacts"] {
         let (_, html) = body_of(&router, page).await;
         assert!(html.contains("Your local contacts"), "{page}");
         assert!(html.contains("North Shire Elections Office"), "{page}");
         assert!(html.contains("tel:01632960999"), "{page}");
-        assert!(html.contains("mailto:sam.patel@example.police.uk"), "{page}");
+        assert!(
+            html.contains("mailto:sam.patel@example.police.uk"),
+            "{page}"
+        );
     }
     let (status, html) = body_of(&router, "/guidance/local-contacts").await;
     assert_eq!(status, StatusCode::OK);

@@ -358,9 +358,18 @@ mod tests {
     #[test]
     fn phone_numbers_are_checked_and_linked() {
         assert_eq!(check_phone("01632 960 123").as_deref(), Ok("01632960123"));
-        assert_eq!(check_phone("+44 1632 960123").as_deref(), Ok("+441632960123"));
+        assert_eq!(
+            check_phone("+44 1632 960123").as_deref(),
+            Ok("+441632960123")
+        );
         assert_eq!(check_phone("101").as_deref(), Ok("101"));
-        for bad in ["01632 960", "ring me", "0163a 960 123", "44+1632960123", "0"] {
+        for bad in [
+            "01632 960",
+            "ring me",
+            "0163a 960 123",
+            "44+1632960123",
+            "0",
+        ] {
             assert!(check_phone(bad).is_err(), "{bad}");
         }
     }
@@ -368,7 +377,14 @@ mod tests {
     #[test]
     fn email_addresses_are_checked() {
         assert!(check_email("sam.patel@example.police.uk").is_ok());
-        for bad in ["sam", "sam@", "@example.org", "sam@example", "sam @example.org", "a@b..uk"] {
+        for bad in [
+            "sam",
+            "sam@",
+            "@example.org",
+            "sam@example",
+            "sam @example.org",
+            "a@b..uk",
+        ] {
             assert!(check_email(bad).is_err(), "{bad}");
         }
     }
@@ -379,9 +395,22 @@ mod tests {
         let mut problems = Vec::new();
         assert!(parse("contacts.toml", text, &mut problems).is_none());
         let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        assert!(shown.iter().any(|p| p.starts_with("contacts.toml:6: phone `12`")), "{shown:?}");
-        assert!(shown.iter().any(|p| p.starts_with("contacts.toml:7: email `nope`")), "{shown:?}");
-        assert!(shown.iter().any(|p| p.starts_with("contacts.toml:8:")), "{shown:?}");
+        assert!(
+            shown
+                .iter()
+                .any(|p| p.starts_with("contacts.toml:6: phone `12`")),
+            "{shown:?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|p| p.starts_with("contacts.toml:7: email `nope`")),
+            "{shown:?}"
+        );
+        assert!(
+            shown.iter().any(|p| p.starts_with("contacts.toml:8:")),
+            "{shown:?}"
+        );
     }
 
     #[test]
