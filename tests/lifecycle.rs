@@ -668,3 +668,100 @@ fn request_lines_are_written_out_while_serving_and_none_is_lost_at_exit() {
         "{log}"
     );
 }
+
+/// A contacts file whose police contact has `phone`.
+fn contacts_file(phone: &str) -> String {
+    format!(
+        "organisation = \"North Shire Elections Office\"\n\n[[contact]]\nrole = \"police\"\nname = \"PC Sam Patel\"\nphone = \"{phone}\"\nlast_checked = 2026-11-20\n"
+    )
+}
+
+#[test]
+fn sighup_swaps_in_a_valid_guidance_dir_and_keeps_the_old_one_when_it_has_problems() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let contacts = dir.path().join("contacts.toml");
+    std::fs::write(&contacts, contacts_file("01632 960 123")).expect("write");
+    let mut server = Server::start(&["--guidance-dir", &dir.path().display().to_string()]);
+    let version = |server: &Server| {
+        fetch(&server.address, "/api/version")
+            .map(|r| r.body)
+            .unwrap_or_default()
+    };
+    let home = |server: &Server| {
+        fetch(&server.address, "/")
+            .map(|r| r.body)
+            .unwrap_or_default()
+    };
+    let first = version(&server);
+    assert!(
+        home(&server).contains("tel:01632960123"),
+        "contacts shown at start-up"
+    );
+
+    std::fs::write(&contacts, contacts_file("01632 960 456")).expect("write");
+    server.signal("HUP");
+    let second = poll(Duration::from_secs(30), || {
+        let now = version(&server);
+        (now != first && !now.is_empty()).then_some(now)
+    })
+    .unwrap_or_else(|| panic!("never reloaded:\n{}", server.log()));
+    assert!(
+        home(&server).contains("tel:01632960456"),
+        "the new number is served"
+    );
+    assert!(second.contains("local-contacts"));
+    let reloaded = poll(Duration::from_secs(5), || {
+        server.log().contains("reloaded the guidance").then_some(())
+    });
+    assert!(reloaded.is_some(), "{}", server.log());
+    assert!(
+        server.log().contains("changed=local-contacts"),
+        "{}",
+        server.log()
+    );
+
+    // A mistake in the file: refused, logged with its line, the old guidance still served.
+    std::fs::write(&contacts, contacts_file("not a number")).expect("write");
+    server.signal("HUP");
+    let refused = poll(Duration::from_secs(30), || {
+        server.log().contains("reload refused").then_some(())
+    });
+    assert!(refused.is_some(), "{}", server.log());
+    assert!(
+        server
+            .log()
+            .contains("contacts.toml:6: phone `not a number`"),
+        "{}",
+        server.log()
+    );
+    assert_eq!(version(&server), second, "still the guidance from before");
+    assert!(home(&server).contains("tel:01632960456"));
+    let ready = fetch(&server.address, "/readyz").expect("readyz");
+    assert_eq!(ready.status, 200);
+
+    server.signal("TERM");
+    assert_eq!(server.wait(Duration::from_secs(20)).code(), Some(0));
+}
+
+#[test]
+fn bad_contacts_stop_start_up_with_exit_78_and_their_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("contacts.toml"),
+        contacts_file("12345678901234567"),
+    )
+    .expect("write");
+    let shown = dir.path().display().to_string();
+    for args in [
+        vec!["--guidance-dir", shown.as_str(), "--check-config"],
+        vec!["--guidance-dir", shown.as_str(), "--bind", "127.0.0.1:1"],
+    ] {
+        let output = run(&args, &[]);
+        assert_eq!(output.status.code(), Some(78), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("contacts.toml:6: phone `12345678901234567`"),
+            "{stderr}"
+        );
+    }
+}
