@@ -28,6 +28,8 @@ const REPORTING = `${BASE}/guidance/reporting-and-contacts`;
 const OFFLINE_MESSAGE = "You are offline: search needs a connection on this device for now; all guidance pages still open.";
 /** How long an offline search waits for the search worker to finish loading. */
 const ENGINE_WAIT_MS = 15000;
+/** Served from a static host (export --site): no /api/search, searches run only on the device. */
+const STATIC_SITE = root.dataset.static === "true";
 /** How long a search online waits for the search worker (when the offline copy is there) before asking the server. */
 const ENGINE_WAIT_ONLINE_MS = 3000;
 
@@ -491,13 +493,29 @@ function initSearch() {
     const on = input.value.trim() !== "";
     const was = document.body.classList.contains("search-active");
     document.body.classList.toggle("search-active", on);
-    if (on && !was && document.activeElement === input) {
+    if (on && !was && document.activeElement === input) bringUp();
+  }
+
+  /** Scroll the search form to the top, just under the sticky "Leave this page quickly" bar, at once; checked
+   * again on the next two frames, as a smooth scroll under way (focusing the box) or the browser's scroll
+   * anchoring (the sections above just went) can move it. */
+  function bringUp() {
+    const place = () => {
+      const bar = document.querySelector(".exit-this-page");
+      const offset = form.getBoundingClientRect().top - (bar ? bar.getBoundingClientRect().bottom : 0) - 8;
+      if (Math.abs(offset) < 2) return;
+      const top = Math.max(0, Math.round(window.scrollY + offset));
       try {
-        form.scrollIntoView({ block: "start", behavior: "instant" });
+        window.scrollTo({ top, behavior: "instant" });
       } catch {
-        form.scrollIntoView(true);
+        window.scrollTo(0, top);
       }
-    }
+    };
+    place();
+    window.requestAnimationFrame(() => {
+      place();
+      window.requestAnimationFrame(place);
+    });
   }
 
   function setForm(state) {
@@ -581,7 +599,8 @@ function initSearch() {
    */
   async function answer(state, search) {
     const hasOfflineCopy = Boolean(navigator.serviceWorker && navigator.serviceWorker.controller);
-    if (device.state !== "ready" && device.state !== "failed" && (hasOfflineCopy || navigator.onLine === false)) {
+    // A static copy (export --site) has no server to ask: always wait for the device.
+    if (device.state !== "ready" && device.state !== "failed" && (STATIC_SITE || hasOfflineCopy || navigator.onLine === false)) {
       await device.whenSettled(navigator.onLine === false ? ENGINE_WAIT_MS : ENGINE_WAIT_ONLINE_MS);
       if (search.cancelled) return null;
     }
@@ -603,6 +622,9 @@ function initSearch() {
         if (error && error.kind && error.kind !== "failed" && error.kind !== "not-ready") return { error: error.message };
         // The worker stopped: ask the server instead.
       }
+    }
+    if (STATIC_SITE) {
+      return { error: "This browser cannot search this copy of the guide on the device. Every page can still be read: choose a topic from the home page." };
     }
     return fromServer(state, search);
   }

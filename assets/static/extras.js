@@ -307,12 +307,8 @@ function initShare(app, article) {
     const heading = section.querySelector("h2");
     if (!heading) continue;
     const name = heading.textContent.trim();
-    const button = h(
-      "button",
-      { type: "button", class: "share-button secondary" },
-      "Share this section",
-      h("span", { class: "visually-hidden" }, `: ${name}`),
-    );
+    // Named after its section (the visible words first, so voice control finds it by what it shows).
+    const button = h("button", { type: "button", class: "share-button secondary", "aria-label": `Share this section: ${name}` }, "Share this section");
     const status = h("span", { class: "share-status", role: "status" });
     const box = h("div", { class: "share" }, button, status);
     (section.querySelector(":scope > details") || section).append(box);

@@ -11,6 +11,8 @@
 //
 // Starts `$CS_BIN serve` twice (at the root and with --base-path /security), and a third time with a changed
 // corpus for the update notice. Screenshots go to tests/e2e/artifacts/. Ends with "N passed, M failed".
+// "Leave this page quickly" goes to https://www.bbc.co.uk/weather: the tests answer it locally (context.route),
+// so nothing leaves this machine.
 
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
@@ -288,6 +290,9 @@ async function screenshot(page, name) {
 }
 
 async function axe(page, what) {
+  // From the top of the page: mid-scroll, the sticky "Leave this page quickly" bar covers whatever passes
+  // under it, which axe's target-size rule reports as an obscured target (scrolling uncovers it).
+  await page.evaluate(() => window.scrollTo({ top: 0, behavior: "instant" }));
   await page.addScriptTag({ path: AXE });
   const result = await page.evaluate(async (tags) => {
     const run = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
@@ -933,7 +938,8 @@ check("layout: 44px touch targets, no sideways scrolling at 320px and 200% zoom,
     const targets = [
       ".brand", ".site-nav a", ".emergency-card a", ".search-row input", ".search-row button", ".filters summary",
       ".filters select", ".first-steps a", ".categories a", ".documents a", ".site-footer a", ".result-title a",
-      ".section-link", ".toc a", ".task label", ".doc-sources a", ".danger-card a",
+      ".section-link", ".toc a", ".task label", ".doc-sources a", ".danger-card a", ".exit-button", ".share-button",
+      ".stale-notice a", ".stale-notice button", ".install-offer button", ".copy-actions button", ".clear-controls button",
     ];
     const small = async () =>
       page.evaluate((selectors) => {
@@ -951,7 +957,7 @@ check("layout: 44px touch targets, no sideways scrolling at 320px and 200% zoom,
 
     for (const width of [320, 360, 640]) {
       await page.setViewportSize({ width, height: 800 });
-      const pages = ["/", "/#q=someone+is+following+me", GUIDANCE, "/guidance/reporting-and-contacts", "/search?q=whatsapp", "/about"];
+      const pages = ["/", "/#q=someone+is+following+me", GUIDANCE, "/guidance/reporting-and-contacts", "/search?q=whatsapp", "/about", "/offline-copy"];
       for (const p of pages) {
         await page.goto(server.url(p));
         if (p.includes("#q=")) await settled(page, "someone is following me");
@@ -1031,7 +1037,14 @@ check("screenshots of home, results and a guidance page (light and dark) in test
       await page.locator(".task-check").first().check();
       await screenshot(page, `guidance-${colorScheme}`);
       await page.goto(server.url(`${GUIDANCE}#whatsapp-takeover`));
-      await page.waitForFunction(() => Math.abs(document.getElementById("whatsapp-takeover").getBoundingClientRect().top) < 40);
+      // The section comes to the top of the screen, just under the sticky "Leave this page quickly" bar.
+      await page.waitForFunction(
+        () =>
+          Math.abs(
+            document.getElementById("whatsapp-takeover").getBoundingClientRect().top -
+              document.querySelector(".exit-this-page").getBoundingClientRect().bottom,
+          ) < 40,
+      );
       await page.screenshot({ path: path.join(ARTIFACTS, `guidance-anchor-${colorScheme}.png`) });
       assertClean(issues, `screenshots (${colorScheme})`);
     } finally {
@@ -1104,7 +1117,8 @@ check("nation: the home page asks once, searches and guidance put that nation fi
     await typeQuery(page, "report a scam");
     assert.deepEqual(await shownSectionUrls(page), expected, "offline answers as online");
 
-    // Show all again.
+    // Show all again (the chooser steps aside while a query is in the box: clear it first).
+    await page.locator("#q").fill("");
     await chooser.getByLabel("Not sure / show all").check();
     assert.equal(await page.evaluate(() => localStorage.getItem("cs:nation")), null);
     await context.setOffline(false);
@@ -1186,5 +1200,745 @@ check("base path /security: pages, instant search links, service worker scope, o
     assertClean(issues, "base path");
   } finally {
     await context.close();
+  }
+});
+
+// ---------- Results in view, the offline copy, install, leave and clear, share and print (issue 14) ----------
+
+const NEUTRAL = "https://www.bbc.co.uk/weather";
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The neutral page, answered here: the tests never reach another site (its request is still recorded). */
+async function stubNeutral(context) {
+  await context.route("https://www.bbc.co.uk/**", (route) =>
+    route.fulfill({ status: 200, contentType: "text/html", body: "<!doctype html><title>Weather</title><h1>Weather</h1>" }),
+  );
+}
+
+function withoutNeutral(issues) {
+  issues.foreign = issues.foreign.filter((url) => !url.startsWith(NEUTRAL));
+  return issues;
+}
+
+/** How app.js writes a saved copy's date: "3 March", with the year when it is not this year (or `year`). */
+function dayMonth(ms, year = false) {
+  const date = new Date(ms);
+  const options = { day: "numeric", month: "long" };
+  if (year || date.getFullYear() !== new Date().getFullYear()) options.year = "numeric";
+  return new Intl.DateTimeFormat("en-GB", options).format(date);
+}
+
+/** A context that runs as the installed app: (display-mode: standalone) matches. */
+async function asInstalled(context) {
+  await context.addInitScript(() => {
+    const original = window.matchMedia.bind(window);
+    window.matchMedia = (query) => {
+      if (/display-mode:\s*standalone/.test(query)) {
+        return { matches: true, media: query, onchange: null, addEventListener() {}, removeEventListener() {}, addListener() {}, removeListener() {}, dispatchEvent: () => false };
+      }
+      return original(query);
+    };
+  });
+}
+
+/** The browser's install offer, as Chromium sends it (a synthetic one: headless Chromium never offers). */
+async function offerInstall(page) {
+  return page.evaluate(() => {
+    const event = new Event("beforeinstallprompt", { cancelable: true });
+    window.__csPrompted = 0;
+    event.prompt = () => {
+      window.__csPrompted += 1;
+      return Promise.resolve();
+    };
+    event.userChoice = Promise.resolve({ outcome: "accepted", platform: "web" });
+    window.dispatchEvent(event);
+    return event.defaultPrevented;
+  });
+}
+
+const HOME_SECTIONS = [".lead", "aside.emergency-card", "form.nation-chooser", ".first-steps", ".categories", ".documents"];
+
+check("results in view: a query on the home page brings the results right under the box (at 360x400, keyboard open), other sections step aside and come back when cleared (light and dark)", async () => {
+  const server = await rootServer();
+  for (const colorScheme of ["light", "dark"]) {
+    const { context, issues } = await newContext(server, { colorScheme });
+    try {
+      const page = await context.newPage();
+      await page.goto(server.url("/"));
+      for (const selector of HOME_SECTIONS) assert.equal(await page.locator(selector).isVisible(), true, `${selector} shown before a search`);
+      const order = await page.evaluate(() => {
+        const results = document.getElementById("results");
+        const after = (selector) => Boolean(results.compareDocumentPosition(document.querySelector(selector)) & Node.DOCUMENT_POSITION_FOLLOWING);
+        return { chooser: after("form.nation-chooser"), firstSteps: after(".first-steps"), chooserBeforeTopics: Boolean(document.querySelector("form.nation-chooser").compareDocumentPosition(document.querySelector(".categories")) & Node.DOCUMENT_POSITION_FOLLOWING) };
+      });
+      assert.deepEqual(order, { chooser: true, firstSteps: true, chooserBeforeTopics: true }, "the nation chooser comes after the results, before the topics");
+
+      // The on-screen keyboard takes half the screen: type as on a phone, scroll nothing.
+      await page.setViewportSize({ width: 360, height: 400 });
+      await page.locator("#q").focus();
+      await page.locator("#q").pressSequentially("someone posted my address", { delay: 35 });
+      await settled(page, "someone posted my address");
+      await page.waitForTimeout(200);
+      const view = await page.evaluate(() => {
+        const title = document.querySelector("#results .result-title a").getBoundingClientRect();
+        const box = document.getElementById("q").getBoundingClientRect();
+        const bar = document.querySelector(".exit-this-page").getBoundingClientRect();
+        return { titleTop: title.top, titleBottom: title.bottom, boxTop: box.top, barBottom: bar.bottom, height: window.innerHeight };
+      });
+      assert.ok(view.boxTop >= view.barBottom, `the search box is not under the Leave bar: ${JSON.stringify(view)}`);
+      assert.ok(view.titleTop >= view.boxTop && view.titleBottom <= view.height, `the first result's title is in view: ${JSON.stringify(view)}`);
+      for (const selector of HOME_SECTIONS) assert.equal(await page.locator(selector).isVisible(), false, `${selector} steps aside while searching`);
+      assert.equal(await page.locator("#results .danger-card").count(), 0, "no danger card for this query");
+      await page.screenshot({ path: path.join(ARTIFACTS, `results-in-view-360x400-${colorScheme}.png`) });
+
+      await typeQuery(page, "someone is following me");
+      assert.equal(await page.locator("#results .danger-card").isVisible(), true, "the danger card comes inside the results when urgent");
+      const danger = await page.locator("#results .danger-card").evaluate((el) => el.getBoundingClientRect().top);
+      assert.ok(danger < 400, "and in view");
+      // The footer's "Where are you standing?" still shows the chooser during a search.
+      await page.locator(".site-footer .nation-status").click();
+      await page.waitForFunction(() => window.location.hash === "#where");
+      assert.equal(await page.locator("form.nation-chooser").isVisible(), true, "a link to the chooser shows it");
+
+      await page.locator("#q").fill("");
+      await page.waitForFunction(() => !document.body.classList.contains("search-active"));
+      for (const selector of HOME_SECTIONS) assert.equal(await page.locator(selector).isVisible(), true, `${selector} back once the box is cleared`);
+      assertClean(issues, `results in view (${colorScheme})`);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+check("no JavaScript: the home page keeps its order, 'Leave this page quickly' is a plain link, the Offline page explains offline and that its details need JavaScript", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server, { javaScriptEnabled: false });
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url("/"));
+    const exit = page.locator("a.exit-button");
+    assert.equal(await exit.getAttribute("href"), NEUTRAL, "a plain link to the neutral page");
+    assert.equal((await exit.textContent()).trim(), "Leave this page quickly");
+    assert.equal(await exit.isVisible(), true);
+    for (const selector of HOME_SECTIONS) assert.equal(await page.locator(selector).isVisible(), true, `${selector} shown`);
+    assert.equal(await page.locator(".install-offer").isVisible(), false, "no install offer without JavaScript");
+    assert.equal(await page.locator("#stale-notice").isVisible(), false);
+    const offline = page.locator(".site-footer a", { hasText: /^Offline$/ });
+    assert.equal(await offline.getAttribute("href"), "/offline-copy", "the footer links to the Offline page");
+
+    await page.goto(server.url(GUIDANCE));
+    assert.equal(await page.locator(".site-footer a[href='/offline-copy']").count(), 1, "on every page");
+    assert.equal(await page.locator(".share-button").count(), 0, "no share buttons that cannot work");
+
+    const response = await page.goto(server.url("/offline-copy"));
+    assert.equal(response.status(), 200);
+    assert.equal(await page.locator("h1").count(), 1);
+    assert.match(await page.locator("main").textContent(), /read it and search it with no signal/);
+    const needsJs = page.locator(".needs-js");
+    assert.equal(await needsJs.count(), 2);
+    for (const note of await needsJs.all()) assert.equal(await note.isVisible(), true);
+    assert.match(await needsJs.first().textContent(), /JavaScript/);
+    assert.equal(await page.locator(".copy-status").isVisible(), false);
+    assert.equal(await page.locator(".clear-controls").isVisible(), false);
+    assertClean({ ...issues, csp: [] }, "no-JS pages");
+  } finally {
+    await context.close();
+  }
+});
+
+check("offline copy: the Offline page says the guidance is saved, its version and date, the space it takes, whether it is kept; Check for updates says up to date online and offline", async () => {
+  const server = await startServer();
+  const { context, issues } = await newContext(server);
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url("/"));
+    const { manifest } = await waitForOfflineCopy(page, server);
+    await page.waitForFunction((v) => (JSON.parse(localStorage.getItem("cs:saved") || "null") || {}).version === v, manifest.version);
+    const saved = await page.evaluate(() => JSON.parse(localStorage.getItem("cs:saved")));
+    assert.ok(Math.abs(Date.now() - saved.at) < 5 * 60_000, `the copy is dated now: ${JSON.stringify(saved)}`);
+
+    await Promise.all([page.waitForURL(/\/offline-copy$/), page.locator(".site-footer a", { hasText: /^Offline$/ }).click()]);
+    const fact = (name) => page.locator(`[data-fact="${name}"]`);
+    const facts = async () => {
+      await page.waitForFunction(() => Array.from(document.querySelectorAll("[data-fact]")).every((dd) => !/Checking/.test(dd.textContent)));
+      return {
+        saved: await fact("saved").textContent(),
+        version: await fact("version").textContent(),
+        date: await fact("date").textContent(),
+        space: await fact("space").textContent(),
+        kept: await fact("kept").textContent(),
+      };
+    };
+    const online = await facts();
+    assert.equal(online.saved, `Yes: every guidance page and the search (${manifest.precache.length} pages and files).`);
+    assert.equal(online.version, manifest.version);
+    assert.equal(online.date, dayMonth(saved.at, true));
+    assert.match(online.space, /^About \d+(\.\d)? (kB|MB) on this device\.$/);
+    assert.match(online.kept, /^(Yes: your browser has promised|Not promised: your browser may delete it)/);
+    for (const note of await page.locator(".needs-js").all()) assert.equal(await note.isVisible(), false, "no 'needs JavaScript' note");
+
+    const result = page.locator(".copy-result");
+    assert.equal(await result.getAttribute("role"), "status", "the answer is announced");
+    await page.locator(".check-updates").click();
+    await page.waitForFunction(() => /latest version/.test(document.querySelector(".copy-result").textContent));
+    assert.equal((await result.textContent()).trim(), "You have the latest version.");
+    const checked = await page.evaluate(() => JSON.parse(localStorage.getItem("cs:saved")).checked);
+    assert.ok(Number.isFinite(checked), "an up-to-date check is remembered (the copy is not old)");
+    await screenshot(page, "offline-page");
+
+    await context.setOffline(true);
+    await server.stop();
+    const response = await page.goto(server.url("/offline-copy"));
+    assert.ok(response && response.ok(), "the Offline page opens offline");
+    const offline = await facts();
+    assert.equal(offline.saved, online.saved, "saved, offline too");
+    assert.equal(offline.date, online.date);
+    await page.locator(".check-updates").click();
+    await page.waitForFunction(() => /signal/.test(document.querySelector(".copy-result").textContent));
+    // navigator.onLine says offline, or the server cannot be reached: either way, the same advice.
+    assert.match((await result.textContent()).trim(), /^(You are offline|Could not reach the website)\. Check again when you have signal\.$/);
+    await context.setOffline(false);
+    issues.console = issues.console.filter((text) => !/ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_REFUSED|Failed to load resource|Failed to fetch/.test(text));
+    assertClean(issues, "offline copy");
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
+
+check("offline copy: Check for updates finds a new version, saves it and Reload switches to it", async () => {
+  const port = await freePort();
+  const first = await startServer({ port });
+  let second = null;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cs-e2e-"));
+  const { context, issues } = await newContext(first);
+  try {
+    fs.cpSync(path.join(REPO, "index"), dir, { recursive: true });
+    const file = path.join(dir, "guidance", "security-video.md");
+    const text = fs.readFileSync(file, "utf8");
+    fs.writeFileSync(file, text.replace(/\n\+\+\+\n\n([^\n]+)/, (all, para) => all.replace(para, `${para} Check this page again soon.`)));
+    const page = await context.newPage();
+    await page.goto(first.url("/offline-copy"));
+    await waitForOfflineCopy(page, first);
+    await first.stop();
+    second = await startServer({ port, guidanceDir: dir });
+    assert.notEqual(second.version, first.version);
+    await page.reload();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.version), first.version, "the saved version");
+    await page.locator(".check-updates").click();
+    const reload = page.locator(".copy-result button", { hasText: "Reload to use it" });
+    await reload.waitFor({ state: "visible", timeout: 60_000 });
+    assert.match(await page.locator(".copy-result").textContent(), /A newer version is saved on this device/);
+    await Promise.all([page.waitForEvent("load", { timeout: 30_000 }), reload.click()]);
+    await page.waitForFunction((v) => document.documentElement.dataset.version === v, second.version, { timeout: 15_000 });
+    await page.waitForFunction(() => !/Checking/.test(document.querySelector('[data-fact="version"]').textContent));
+    assert.equal(await page.locator('[data-fact="version"]').textContent(), second.version, "the Offline page shows the new version");
+    issues.console = issues.console.filter((text) => !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(text));
+    assertClean(issues, "check for updates");
+  } finally {
+    await context.close();
+    if (second) await second.stop();
+    else await first.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+check("old copy: a copy saved more than 30 days ago says so on every page, plainly, until dismissed, online and offline", async () => {
+  const server = await startServer();
+  const { context, issues } = await newContext(server);
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url("/"));
+    const { manifest } = await waitForOfflineCopy(page, server);
+    await page.waitForFunction((v) => (JSON.parse(localStorage.getItem("cs:saved") || "null") || {}).version === v, manifest.version);
+    const notice = page.locator("#stale-notice");
+    assert.equal(await notice.isVisible(), false, "a fresh copy: no notice");
+
+    const at = Date.now() - 40 * DAY_MS;
+    await page.evaluate((when) => {
+      const record = JSON.parse(localStorage.getItem("cs:saved"));
+      localStorage.setItem("cs:saved", JSON.stringify({ ...record, at: when }));
+    }, at);
+    const expected = `Saved on ${dayMonth(at)}. Check for updates when you have signal.`;
+    for (const p of [GUIDANCE, "/", "/about"]) {
+      await page.goto(server.url(p));
+      await notice.waitFor({ state: "visible" });
+      assert.equal((await notice.locator("p").textContent()).trim(), expected, `on ${p}`);
+    }
+    assert.equal(await notice.locator("a").getAttribute("href"), "/offline-copy");
+    await screenshot(page, "old-copy-notice");
+
+    await context.setOffline(true);
+    await server.stop();
+    await page.goto(server.url("/guidance/reporting-and-contacts"));
+    await notice.waitFor({ state: "visible" });
+    assert.equal((await notice.locator("p").textContent()).trim(), expected, "offline too");
+    await notice.locator("button", { hasText: "Dismiss" }).click();
+    assert.equal(await notice.isVisible(), false);
+    assert.equal(await page.evaluate(() => localStorage.getItem("cs:stale-dismissed")), manifest.version, "dismissed for this copy");
+    for (const p of ["/", GUIDANCE]) {
+      await page.goto(server.url(p));
+      await page.waitForTimeout(500);
+      assert.equal(await notice.isVisible(), false, `not again on ${p}`);
+    }
+    await context.setOffline(false);
+    issues.console = issues.console.filter((text) => !/ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_REFUSED|Failed to load resource|Failed to fetch/.test(text));
+    assertClean(issues, "old copy");
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
+
+check("keeping the copy: navigator.storage.persist() is asked once the app has been used twice or runs installed, never on a first visit", async () => {
+  const server = await rootServer();
+  for (const installed of [false, true]) {
+    const { context, issues } = await newContext(server);
+    let asked = 0;
+    try {
+      await context.exposeFunction("__csPersistAsked", () => {
+        asked += 1;
+      });
+      await context.addInitScript(() => {
+        if (typeof StorageManager === "undefined") return; // about:blank
+        StorageManager.prototype.persisted = () => Promise.resolve(false);
+        StorageManager.prototype.persist = () => {
+          window.__csPersistAsked();
+          return Promise.resolve(false);
+        };
+      });
+      if (installed) await asInstalled(context);
+      const page = await context.newPage();
+      await page.goto(server.url("/"));
+      await waitForOfflineCopy(page, server);
+      await page.waitForFunction(() => localStorage.getItem("cs:saved") !== null);
+      if (installed) {
+        await page.waitForFunction(() => localStorage.getItem("cs:persist-asked") !== null);
+        assert.equal(asked, 1, "the installed app asks at once");
+        continue;
+      }
+      await page.waitForTimeout(500);
+      assert.equal(asked, 0, "not on a first visit");
+      await typeQuery(page, "phishing");
+      assert.equal(asked, 0, "never while typing");
+      assert.equal(await page.evaluate(() => localStorage.getItem("cs:uses")), "1", "a search is one use");
+      await page.locator("#results .section-link").first().click();
+      await page.waitForURL(/\/guidance\//);
+      await page.waitForFunction(() => localStorage.getItem("cs:persist-asked") !== null);
+      assert.equal(asked, 1, "asked once the guide has been used twice");
+      await page.reload();
+      await page.waitForTimeout(1000);
+      assert.equal(asked, 1, "not again within the week");
+      assertClean(issues, "persist");
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+check("install: 'Install this app' when the browser offers it, which asks the browser; nothing in the installed app", async () => {
+  const server = await rootServer();
+  for (const installed of [false, true]) {
+    const { context, issues } = await newContext(server);
+    try {
+      if (installed) await asInstalled(context);
+      const page = await context.newPage();
+      await page.goto(server.url("/"));
+      const offer = page.locator(".install-offer");
+      assert.equal(await offer.isVisible(), false, "nothing until the browser offers it");
+      assert.equal(await offerInstall(page), true, "the browser's own bar is replaced by the button");
+      const button = page.getByRole("button", { name: "Install this app" });
+      if (installed) {
+        assert.equal(await offer.isVisible(), false, "not in the installed app");
+        continue;
+      }
+      assert.equal(await button.isVisible(), true);
+      assert.equal(await page.locator(".install-ios").isVisible(), false, "no iPhone tip on Android");
+      const box = await button.boundingBox();
+      assert.ok(box.height >= 44 && box.width >= 44, "44px target");
+      await screenshot(page, "install-button");
+      await button.click();
+      assert.equal(await page.evaluate(() => window.__csPrompted), 1, "the browser's install dialogue");
+      await page.waitForFunction(() => document.querySelector(".install-offer").hidden);
+      assertClean(issues, "install");
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+check("install: on iPhone, the Add to Home Screen tip shows until dismissed, and never in the installed app", async () => {
+  const server = await rootServer();
+  const iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+  for (const standalone of [false, true]) {
+    const { context, issues } = await newContext(server, { userAgent: iphone, hasTouch: true, isMobile: true });
+    try {
+      if (standalone) {
+        await context.addInitScript(() => Object.defineProperty(Navigator.prototype, "standalone", { get: () => true }));
+      }
+      const page = await context.newPage();
+      await page.goto(server.url("/"));
+      const tip = page.locator(".install-ios");
+      if (standalone) {
+        await page.waitForTimeout(300);
+        assert.equal(await page.locator(".install-offer").isVisible(), false, "not in the installed app");
+        continue;
+      }
+      await tip.waitFor({ state: "visible" });
+      assert.match(await tip.textContent(), /tap Share, then Add to Home Screen/);
+      assert.equal(await page.locator(".install-android").isVisible(), false);
+      await screenshot(page, "install-ios-tip");
+      await page.goto(server.url("/offline-copy"));
+      await tip.waitFor({ state: "visible" });
+      await tip.getByRole("button", { name: "Hide this tip" }).click();
+      assert.equal(await tip.isVisible(), false);
+      assert.equal(await page.evaluate(() => localStorage.getItem("cs:ios-hint-dismissed")), "1");
+      for (const p of ["/", "/offline-copy"]) {
+        await page.goto(server.url(p));
+        await page.waitForTimeout(300);
+        assert.equal(await page.locator(".install-offer").isVisible(), false, `not again on ${p}`);
+      }
+      assertClean(issues, "iPhone tip");
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+check("leave quickly: the button and Shift pressed three times (each press announced) replace the page with a neutral one, kept out of the Back history", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server);
+  try {
+    await stubNeutral(context);
+    const page = await context.newPage();
+    await page.goto(server.url("/"));
+    await page.goto(server.url(GUIDANCE));
+    const button = page.getByRole("link", { name: "Leave this page quickly" });
+    assert.equal(await button.count(), 1);
+    // Sticky: still on screen at the bottom of a long page.
+    await page.evaluate(() => window.scrollTo({ top: document.body.scrollHeight, behavior: "instant" }));
+    const box = await button.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y < 20 && box.height >= 44, `on screen at the top after scrolling: ${JSON.stringify(box)}`);
+    // The second thing Tab reaches, after the skip link.
+    await page.evaluate(() => {
+      window.scrollTo({ top: 0, behavior: "instant" });
+      document.activeElement.blur();
+    });
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.className), "exit-button");
+    await Promise.all([page.waitForURL(NEUTRAL), button.click()]);
+    await page.goBack();
+    assert.equal(page.url(), server.url("/"), "Back goes to the page before, not the page left");
+
+    // Shift three times, from the middle of a search.
+    await page.goto(server.url("/#q=someone+is+following+me"));
+    await settled(page, "someone is following me");
+    const status = page.locator(".exit-this-page [role='status']");
+    await page.keyboard.press("Shift");
+    assert.equal(await status.textContent(), "Shift, press 2 more times to leave.");
+    assert.equal(await page.locator(".exit-lights span.lit").count(), 1, "one light on");
+    await page.keyboard.press("Shift+KeyA"); // Shift used for a capital letter: does not count, and stops the sequence
+    assert.equal(await status.textContent(), "Leave this page: timed out.");
+    assert.equal(await page.locator(".exit-lights span.lit").count(), 0);
+    await page.keyboard.press("Shift");
+    await page.keyboard.press("Shift");
+    assert.equal(await status.textContent(), "Shift, press 1 more time to leave.");
+    await Promise.all([page.waitForURL(NEUTRAL), page.keyboard.press("Shift")]);
+    const back = await page.goBack();
+    assert.ok(!back || !page.url().includes("#q="), `the search is not in the Back history: ${page.url()}`);
+
+    // A pause of more than 5 seconds starts again.
+    await page.goto(server.url("/about"));
+    await page.keyboard.press("Shift");
+    await page.waitForFunction(() => document.querySelector(".exit-this-page [role='status']").textContent === "Leave this page: timed out.", null, { timeout: 8000 });
+    await page.keyboard.press("Shift");
+    await page.keyboard.press("Shift");
+    assert.equal(new URL(page.url()).pathname, "/about", "two presses after the pause do not leave");
+
+    // Offline, from the saved copy: the same.
+    await page.goto(server.url("/"));
+    await waitForOfflineCopy(page, server);
+    await page.goto(server.url(GUIDANCE));
+    await context.setOffline(true);
+    await page.goto(server.url("/guidance/reporting-and-contacts"));
+    await Promise.all([page.waitForURL(NEUTRAL), page.getByRole("link", { name: "Leave this page quickly" }).click()]);
+    await page.goBack();
+    assert.equal(page.url(), server.url(GUIDANCE), "offline too, Back skips the page left");
+    await context.setOffline(false);
+    issues.console = issues.console.filter((text) => !/status of 400|ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(text));
+    assertClean(withoutNeutral(issues), "leave quickly");
+  } finally {
+    await context.close();
+  }
+});
+
+check("remove this app's data: the Offline page asks first (Cancel keeps everything), then removes every cs: key, the saved copy and the service worker, and says what it removed", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server);
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url("/"));
+    await waitForOfflineCopy(page, server);
+    await page.locator("form.nation-chooser").getByLabel("Wales").check();
+    await page.goto(server.url(GUIDANCE));
+    await page.locator(".task label").first().click();
+    await page.goto(server.url("/offline-copy"));
+    const keys = () => page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith("cs:")).sort());
+    const before = await keys();
+    assert.ok(before.includes("cs:nation") && before.some((key) => key.startsWith("cs:task:")), `data to remove: ${before}`);
+
+    const start = page.getByRole("button", { name: "Remove this app’s data" });
+    await start.click();
+    const confirm = page.getByRole("group", { name: /Remove everything this app has saved/ });
+    assert.equal(await confirm.isVisible(), true, "an in-page confirmation");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "clear-question", "focus on the question");
+    await screenshot(page, "remove-data-confirm");
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    assert.equal(await confirm.isVisible(), false);
+    assert.equal(await page.evaluate(() => document.activeElement.className), "clear-start danger", "focus back on the button");
+    assert.equal((await page.locator(".clear-result").textContent()).trim(), "Nothing was removed.");
+    assert.deepEqual(await keys(), before, "Cancel keeps everything");
+
+    await start.click();
+    await confirm.getByRole("button", { name: "Yes, remove it" }).click();
+    await page.waitForFunction(() => document.querySelector(".clear-result li") !== null);
+    const report = await page.locator(".clear-result").textContent();
+    for (const line of [/1 ticked checklist item/, /Where you are standing/, /The offline app/, /The saved guidance: \d+ pages and files/]) {
+      assert.match(report, line);
+    }
+    await page.waitForTimeout(1000);
+    assert.deepEqual(await keys(), [], "no cs: key left");
+    const left = await page.evaluate(async () => ({
+      caches: (await caches.keys()).filter((name) => name.startsWith("cs-")),
+      workers: (await navigator.serviceWorker.getRegistrations()).length,
+    }));
+    assert.deepEqual(left, { caches: [], workers: 0 }, "no saved copy and no service worker");
+    await screenshot(page, "remove-data-done");
+    assertClean(issues, "remove data");
+  } finally {
+    await context.close();
+  }
+});
+
+check("share: each section of a guidance page has a Share button: the Web Share API where the browser has it, otherwise the link is copied and 'Link copied' shown and announced", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server, { permissions: ["clipboard-read", "clipboard-write"] });
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(() => Object.defineProperty(Navigator.prototype, "share", { value: undefined, configurable: true }));
+    await page.goto(server.url(GUIDANCE));
+    const sections = await page.locator("article.guidance section.doc-section[id]:has(h2)").count();
+    await page.waitForFunction((n) => document.querySelectorAll(".share-button").length === n, sections);
+    const first = page.locator("section.doc-section[id]:has(h2)").first();
+    const id = await first.getAttribute("id");
+    const heading = (await first.locator("h2").textContent()).trim();
+    const button = first.getByRole("button", { name: `Share this section: ${heading}` });
+    assert.equal(await button.count(), 1, "named after its section");
+    const size = await button.boundingBox();
+    assert.ok(size.height >= 44 && size.width >= 44, "44px target");
+    await button.click();
+    const status = first.locator(".share-status");
+    assert.equal(await status.getAttribute("role"), "status", "announced");
+    await page.waitForFunction((sid) => document.querySelector(`#${sid} .share-status`).textContent === "Link copied", id);
+    assert.equal(await status.isVisible(), true, "and shown");
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), server.url(`${GUIDANCE}#${id}`));
+    await screenshot(page, "share-link-copied");
+
+    const sharing = await context.newPage();
+    await sharing.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, "share", {
+        configurable: true,
+        value(data) {
+          window.__csShared = data;
+          return Promise.resolve();
+        },
+      });
+    });
+    await sharing.goto(server.url(`${GUIDANCE}?nation=scotland`));
+    await sharing.waitForFunction((n) => document.querySelectorAll(".share-button").length === n, sections);
+    await sharing.locator(`#${id} .share-button`).click();
+    await sharing.waitForFunction(() => window.__csShared !== undefined);
+    const title = (await sharing.locator("h1").textContent()).trim();
+    assert.deepEqual(await sharing.evaluate(() => window.__csShared), { title: `${heading} – ${title}`, url: server.url(`${GUIDANCE}#${id}`) }, "the Web Share API, without the nation");
+    assert.equal(await sharing.locator(`#${id} .share-status`).textContent(), "", "nothing copied");
+    assertClean(issues, "share");
+  } finally {
+    await context.close();
+  }
+});
+
+check("print: a guidance page prints without header, navigation, footer, buttons or the emergency card, with other nations' sections open and external links' addresses", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server);
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url("/guidance/reporting-and-contacts?nation=scotland"));
+    await page.waitForFunction(() => document.querySelectorAll(".share-button").length > 0);
+    assert.equal(await page.locator("#police-england-wales details").evaluate((d) => d.open), false, "closed on screen");
+    await page.emulateMedia({ media: "print" });
+    const print = await page.evaluate(() => {
+      const shown = (selector) => Array.from(document.querySelectorAll(selector)).some((el) => getComputedStyle(el).display !== "none");
+      const closed = document.querySelector("#police-england-wales details > :not(summary)");
+      const internal = document.querySelector("article.guidance .doc-section a[href^='/']");
+      const external = document.querySelector(".doc-sources a[href^='https']");
+      return {
+        hidden: Object.fromEntries(
+          [".exit-this-page", ".site-header", ".site-nav", ".site-footer", ".emergency-card", "button", ".share", ".toc", ".stale-notice"].map((s) => [s, !shown(s)]),
+        ),
+        closedPrinted: closed ? closed.checkVisibility() && closed.getBoundingClientRect().height > 0 : false,
+        external: external ? getComputedStyle(external, "::after").content : "",
+        internal: internal ? getComputedStyle(internal, "::after").content : "none",
+      };
+    });
+    for (const [selector, hidden] of Object.entries(print.hidden)) assert.equal(hidden, true, `${selector} not printed`);
+    assert.equal(print.closedPrinted, true, "another nation's section prints open");
+    assert.match(print.external, /https:\/\//, "an external link prints its address");
+    assert.equal(print.internal, "none", "a link within the guide prints as text");
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.pdf({ path: path.join(ARTIFACTS, "guidance-print-nations.pdf"), format: "A4" }).catch(() => {});
+    await page.emulateMedia({ media: "screen" });
+    assertClean(issues, "print");
+  } finally {
+    await context.close();
+  }
+});
+
+check("accessibility of the new pages and states: Offline page, confirmation, exit control, old-copy notice, install button and tip, link copied (light and dark)", async () => {
+  const server = await rootServer();
+  for (const colorScheme of ["light", "dark"]) {
+    const { context } = await newContext(server, { bypassCSP: true, colorScheme, permissions: ["clipboard-read", "clipboard-write"] });
+    try {
+      await context.addInitScript(() => Object.defineProperty(Navigator.prototype, "share", { value: undefined, configurable: true }));
+      const page = await context.newPage();
+      await page.goto(server.url("/"));
+      const { manifest } = await waitForOfflineCopy(page, server);
+      await page.waitForFunction(() => localStorage.getItem("cs:saved") !== null);
+      await page.keyboard.press("Shift");
+      await axe(page, `exit control with a Shift press counted (${colorScheme})`);
+      await offerInstall(page);
+      await page.evaluate(() => {
+        document.querySelector(".install-ios").hidden = false; // as on an iPhone
+      });
+      await page.locator(".install-offer").waitFor({ state: "visible" });
+      await axe(page, `install button and iPhone tip (${colorScheme})`);
+
+      await page.evaluate((version) => {
+        localStorage.setItem("cs:saved", JSON.stringify({ version, at: Date.now() - 60 * 24 * 60 * 60 * 1000 }));
+      }, manifest.version);
+      await page.goto(server.url(GUIDANCE));
+      await page.locator("#stale-notice").waitFor({ state: "visible" });
+      await page.locator(".share-button").first().click();
+      await page.waitForFunction(() => document.querySelector(".share-status").textContent === "Link copied");
+      await axe(page, `old-copy notice and link copied (${colorScheme})`);
+
+      await page.goto(server.url("/offline-copy"));
+      await page.waitForFunction(() => Array.from(document.querySelectorAll("[data-fact]")).every((dd) => !/Checking/.test(dd.textContent)));
+      await axe(page, `Offline page (${colorScheme})`);
+      await page.locator(".clear-start").click();
+      await axe(page, `remove data: confirmation (${colorScheme})`);
+      await screenshot(page, `offline-page-confirm-${colorScheme}`);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+// ---------- Static export on a plain static file server ----------
+
+/** `export --site DIR` served by Python's http.server: no server of ours behind the pages. */
+async function startStaticHost() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cs-site-"));
+  await new Promise((resolve, reject) => {
+    const child = spawn(CS_BIN, ["export", "--site", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    child.stdout.on("data", (c) => (log += c));
+    child.stderr.on("data", (c) => (log += c));
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`export failed (${code}):\n${log}`))));
+  });
+  const port = await freePort();
+  const child = spawn("python3", ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", dir], {
+    stdio: ["ignore", "ignore", "ignore"],
+  });
+  children.add(child);
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  child.on("exit", () => children.delete(child));
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${origin}/`)).ok) break;
+    } catch {
+      await sleep(100);
+    }
+  }
+  return {
+    origin,
+    base: "",
+    dir,
+    url: (p = "/") => origin + p,
+    async stop() {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+check("static export: a plain static file server hosts every page, the service worker installs, and reading and searching work offline", async () => {
+  const host = await startStaticHost();
+  const server = await rootServer();
+  const { context, issues } = await newContext(host);
+  try {
+    const page = await context.newPage();
+    const home = await page.goto(host.url("/"));
+    assert.equal(home.status(), 200);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.static), "true");
+    await waitForOfflineCopy(page, host);
+    await deviceReady(page);
+    for (const q of ["whatsapp hacked", "someone posted my address", "report a scam"]) {
+      await typeQuery(page, q);
+      const online = await (await fetch(server.url(`/api/search?q=${encodeURIComponent(q)}`))).json();
+      assert.deepEqual(
+        await shownSectionUrls(page),
+        online.documents.flatMap((d) => d.sections.map((s) => `${d.url}#${s.anchor}`)),
+        `${q}: the static copy answers as the server does`,
+      );
+    }
+    const guidance = await page.goto(host.url("/guidance/account-device-cyber"));
+    assert.equal(guidance.status(), 200, "a page without a trailing slash still opens");
+    assert.equal(await page.locator("article.guidance h1").count(), 1);
+
+    // Offline, with the static host gone too.
+    await context.setOffline(true);
+    await host.stop();
+    for (const p of ["/", "/guidance/reporting-and-contacts", "/guidance/reporting-and-contacts/", "/about"]) {
+      const response = await page.goto(host.url(p));
+      assert.ok(response && response.ok(), `${p} opens offline`);
+    }
+    await page.goto(host.url("/"));
+    await deviceReady(page);
+    await typeQuery(page, "phishing email");
+    assert.ok((await page.locator("#results .result").count()) > 0, "search works offline");
+    await context.setOffline(false);
+    issues.console = issues.console.filter((text) => !/ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_REFUSED|Failed to load resource|Failed to fetch/.test(text));
+    assertClean(issues, "static export");
+  } finally {
+    await context.close();
+    await host.stop();
+  }
+  // Without JavaScript, the search form leads to a page that explains, and sends no words.
+  const plain = await startStaticHost();
+  const { context: noJs } = await newContext(plain, { javaScriptEnabled: false });
+  try {
+    const page = await noJs.newPage();
+    await page.goto(plain.url("/"));
+    await page.locator("#q").fill("someone is following me");
+    await Promise.all([page.waitForURL(/\/search\/?(\?|$)/), page.locator("form.search-form button[type=submit]").click()]);
+    assert.doesNotMatch(page.url(), /following/, "the words typed are not in the address");
+    assert.match(await page.locator("main").textContent(), /nothing you typed was sent anywhere/);
+  } finally {
+    await noJs.close();
+    await plain.stop();
+    fs.rmSync(plain.dir, { recursive: true, force: true });
   }
 });
