@@ -391,7 +391,7 @@ mod tests {
 
     #[test]
     fn every_problem_has_its_line() {
-        let text = "organisation = \"Office\"\n\n[[contact]]\nrole = \"police\"\nname = \"Sam\"\nphone = \"12\"\nemail = \"nope\"\nlast_checked = 2026-13-01\n";
+        let text = "organisation = \"Office\"\n\n[[contact]]\nrole = \"police\"\nname = \"Sam\"\nphone = \"12\"\nemail = \"nope\"\nlast_checked = 2031-01-01\n";
         let mut problems = Vec::new();
         assert!(parse("contacts.toml", text, &mut problems).is_none());
         let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
