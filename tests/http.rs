@@ -80,6 +80,7 @@ async fn every_route_answers_with_its_type_and_the_security_headers() {
         ("/about", 200, "text/html; charset=utf-8"),
         ("/privacy", 200, "text/html; charset=utf-8"),
         ("/offline", 200, "text/html; charset=utf-8"),
+        ("/offline-copy", 200, "text/html; charset=utf-8"),
         ("/search", 200, "text/html; charset=utf-8"),
         ("/search?q=phishing", 200, "text/html; charset=utf-8"),
         ("/api/search?q=phishing", 200, "application/json"),
@@ -640,6 +641,7 @@ async fn the_service_worker_precaches_every_page_and_asset_of_this_version() {
     for url in [
         "/",
         "/offline",
+        "/offline-copy",
         "/about",
         "/privacy",
         "/manifest.webmanifest",
