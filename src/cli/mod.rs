@@ -2,8 +2,9 @@
 //! own module, and how a command-line problem is reported (one line naming the flag or the
 //! environment variable to fix, exit 78), including `--version`.
 //!
-//! Each command's arguments and body live in a file of their own: `serve.rs` (the default),
-//! `summary.rs`, `check.rs`, `eval.rs`, `export.rs`, `parity.rs` and `search.rs`.
+//! Each command's arguments and body live in a file of their own: `serve.rs` (the default,
+//! with `reload.rs` for SIGHUP), `summary.rs`, `check.rs`, `eval.rs`, `export.rs`, `parity.rs`
+//! and `search.rs`.
 
 mod check;
 mod eval;
