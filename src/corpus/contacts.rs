@@ -70,7 +70,7 @@ impl ContactRole {
     fn when_to_ring(self) -> &'static str {
         match self {
             ContactRole::Police => {
-                "This is your police contact as a candidate. Ring them about your safety, or to report a threat that is not an emergency. Who do I ring at the police? This person."
+                "This is who to ring at the police about your safety as a candidate, or to report a threat that is not an emergency."
             }
             ContactRole::SecurityLead => {
                 "This is your security lead. Ring them about any security worry: threats, abuse, a suspicious item or a hacked account."
