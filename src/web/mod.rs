@@ -12,9 +12,11 @@ pub mod metrics;
 mod pages;
 mod phone_links;
 mod precompressed;
+mod prerender;
 mod render;
 mod request_log;
 pub mod results_json;
+mod search_page;
 mod site;
 
 use std::collections::HashMap;
@@ -22,20 +24,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Router;
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Form, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 pub use headers::{CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY};
+pub use search_page::SearchParams;
 pub use site::Site;
 
-use crate::corpus::{Audience, Category, Nation};
-use crate::search::{Guide, SearchError, SearchRequest};
-use pages::{Listing, ResultsView, SearchForm};
+use crate::corpus::Nation;
+use crate::search::Guide;
 use precompressed::Precompressed;
 
 /// Largest accepted request body: the search form's POST (a query of at most 256 bytes,
@@ -199,97 +199,8 @@ pub fn app_with_routes(
     site.set_contacts(guide.corpus());
     site.static_site = hosting == Hosting::Static;
 
-    let corpus = guide.corpus();
-    let html = |body: String| {
-        Precompressed::new(body.into_bytes(), "text/html; charset=utf-8", "no-cache")
-    };
-    let mut pages_map: HashMap<String, Precompressed> = HashMap::new();
-    pages_map.insert("/".to_owned(), html(pages::home(&site, corpus, None)?));
-    for nation in Nation::ALL {
-        pages_map.insert(
-            nation_variant("/", nation),
-            html(pages::home(&site, corpus, Some(nation))?),
-        );
-    }
-    pages_map.insert("/about".to_owned(), html(pages::about(&site, corpus)?));
-    pages_map.insert("/privacy".to_owned(), html(pages::privacy(&site)?));
-    pages_map.insert("/offline".to_owned(), html(pages::offline(&site)?));
-    pages_map.insert(
-        "/offline-copy".to_owned(),
-        html(pages::offline_copy(&site)?),
-    );
-    for document in &corpus.documents {
-        let route = format!("/guidance/{}", document.meta.slug);
-        for nation in Nation::ALL {
-            pages_map.insert(
-                nation_variant(&route, nation),
-                html(pages::guidance(&site, document, Some(nation))?),
-            );
-        }
-        pages_map.insert(route, html(pages::guidance(&site, document, None)?));
-    }
-    for category in Category::ALL {
-        pages_map.insert(
-            format!("/topics/{}", category.as_str()),
-            html(pages::topic(&site, corpus, category)?),
-        );
-    }
-    let not_found = html(pages::not_found(&site)?);
-    if hosting == Hosting::Static {
-        pages_map.insert("/search".to_owned(), html(pages::static_search(&site)?));
-        pages_map.insert("/404".to_owned(), not_found.clone());
-    }
-
-    let mut precache: Vec<String> = PAGE_ROUTES.iter().map(|r| format!("{base}{r}")).collect();
-    precache.extend(
-        corpus
-            .documents
-            .iter()
-            .map(|d| format!("{base}/guidance/{}", d.meta.slug)),
-    );
-    precache.push(format!("{base}/manifest.webmanifest"));
-    precache.push(site.bundle_url.clone());
-    precache.extend(site.asset_urls().map(str::to_owned));
-    precache.sort();
-    let sw_manifest =
-        serde_json::json!({ "version": site.version, "base": base, "precache": precache });
-    let sw = sw_source.replacen(
-        "const MANIFEST = {};",
-        &format!("const MANIFEST = {sw_manifest};"),
-        1,
-    );
-    pages_map.insert(
-        "/sw.js".to_owned(),
-        Precompressed::new(
-            sw.into_bytes(),
-            "text/javascript; charset=utf-8",
-            "no-cache",
-        ),
-    );
-    pages_map.insert(
-        "/manifest.webmanifest".to_owned(),
-        Precompressed::new(
-            serde_json::to_vec_pretty(&api::web_manifest(&site))?,
-            "application/manifest+json",
-            "no-cache",
-        ),
-    );
-    pages_map.insert(
-        "/api/version".to_owned(),
-        Precompressed::new(
-            serde_json::to_vec(&api::version(&site, corpus))?,
-            "application/json",
-            "no-cache",
-        ),
-    );
-    pages_map.insert(
-        "/api/documents".to_owned(),
-        Precompressed::new(
-            serde_json::to_vec(&api::documents(corpus))?,
-            "application/json",
-            "no-cache",
-        ),
-    );
+    let (pages_map, not_found) =
+        prerender::render_pages(&site, guide.corpus(), hosting, sw_source)?;
 
     let mut static_urls: Vec<String> = pages_map
         .keys()
@@ -400,8 +311,8 @@ fn search_routes(limits: &limits::Limits) -> Result<Router<AppState>, WebError> 
     let routes = Router::new()
         .route(
             "/search",
-            get(search_get)
-                .post(search_post)
+            get(search_page::search_get)
+                .post(search_page::search_post)
                 .layer(DefaultBodyLimit::max(MAX_FORM_BYTES)),
         )
         .route(
@@ -457,11 +368,6 @@ async fn public_immutable(mut response: Response) -> Response {
     response
 }
 
-/// The key of a page's copy rendered for `nation` (the page at `route?nation=...`).
-fn nation_variant(route: &str, nation: Nation) -> String {
-    format!("{route}?nation={}", nation.as_str())
-}
-
 /// The nation a page was asked for (`?nation=scotland`), if it names one. Pages ignore other
 /// query parameters and unknown nations, and are then served as if none was given.
 fn requested_nation(query: Option<&str>) -> Option<Nation> {
@@ -477,8 +383,11 @@ async fn page(State(state): State<AppState>, request: Request) -> Response {
     let path = request.uri().path();
     let relative = path.strip_prefix(state.site.base.as_str()).unwrap_or(path);
     let relative = if relative.is_empty() { "/" } else { relative };
-    let variant = requested_nation(request.uri().query())
-        .and_then(|nation| state.pages.get(&nation_variant(relative, nation)));
+    let variant = requested_nation(request.uri().query()).and_then(|nation| {
+        state
+            .pages
+            .get(&prerender::nation_variant(relative, nation))
+    });
     match variant.or_else(|| state.pages.get(relative)) {
         Some(page) => page.respond(request.headers()),
         None => not_found_response(&state, request.headers()),
@@ -500,196 +409,6 @@ async fn offline_bundle(
             "There is no search bundle at this address.",
         )
     }
-}
-
-/// Search parameters from a query string or a form body. Empty values mean "not given".
-#[derive(Debug, Default, Deserialize)]
-pub struct SearchParams {
-    /// Query text.
-    #[serde(default)]
-    pub q: Option<String>,
-    /// Category filter.
-    #[serde(default)]
-    pub category: Option<String>,
-    /// Audience filter.
-    #[serde(default)]
-    pub audience: Option<String>,
-    /// The nation the person is in (`england`, `wales`, `scotland`, `northern-ireland`).
-    #[serde(default)]
-    pub nation: Option<String>,
-    /// Most documents to return (API only).
-    #[serde(default)]
-    pub limit: Option<usize>,
-}
-
-impl SearchParams {
-    /// The library request these parameters describe, or a message for the person.
-    pub fn request(&self) -> Result<SearchRequest, String> {
-        let mut request = SearchRequest::new(self.q.clone().unwrap_or_default());
-        if let Some(name) = self.category.as_deref().filter(|s| !s.is_empty()) {
-            request.category =
-                Some(Category::parse(name).ok_or_else(|| format!("Unknown topic “{name}”."))?);
-        }
-        if let Some(name) = self.audience.as_deref().filter(|s| !s.is_empty()) {
-            request.audience =
-                Some(Audience::parse(name).ok_or_else(|| format!("Unknown audience “{name}”."))?);
-        }
-        if let Some(name) = self.nation.as_deref().filter(|s| !s.is_empty()) {
-            request.nation = Some(Nation::parse(name).ok_or_else(|| {
-                format!(
-                    "Unknown nation “{name}”: use england, wales, scotland or northern-ireland."
-                )
-            })?);
-        }
-        if let Some(limit) = self.limit {
-            request.limit = limit;
-        }
-        Ok(request)
-    }
-
-    fn form(&self) -> SearchForm {
-        let clean = |value: &Option<String>| value.clone().filter(|s| !s.is_empty());
-        SearchForm {
-            query: self.q.clone().unwrap_or_default(),
-            category: clean(&self.category),
-            audience: clean(&self.audience),
-            nation: clean(&self.nation).filter(|n| Nation::parse(n).is_some()),
-        }
-    }
-}
-
-async fn search_get(
-    State(state): State<AppState>,
-    request_headers: HeaderMap,
-    params: Result<Query<SearchParams>, QueryRejection>,
-) -> Response {
-    match params {
-        Ok(Query(params)) => search_page(&state, &request_headers, &params),
-        Err(rejection) => unreadable_search(&state, &rejection.body_text()),
-    }
-}
-
-async fn search_post(
-    State(state): State<AppState>,
-    request_headers: HeaderMap,
-    params: Result<Form<SearchParams>, FormRejection>,
-) -> Response {
-    match params {
-        Ok(Form(params)) => search_page(&state, &request_headers, &params),
-        // Too large a body keeps its own status (413).
-        Err(FormRejection::BytesRejection(rejection)) => rejection.into_response(),
-        Err(rejection) => unreadable_search(&state, &rejection.body_text()),
-    }
-}
-
-/// The search page with a message saying what could not be read (400).
-fn unreadable_search(state: &AppState, detail: &str) -> Response {
-    let results = ResultsView {
-        error: Some(api::parameter_problem(detail)),
-        ..ResultsView::default()
-    };
-    match pages::search(&state.site, &SearchForm::default(), results, None) {
-        Ok(html) => no_store(StatusCode::BAD_REQUEST, "text/html; charset=utf-8", html),
-        Err(error) => {
-            tracing::error!(%error, "search page failed to render");
-            no_store(
-                StatusCode::BAD_REQUEST,
-                "text/plain; charset=utf-8",
-                api::parameter_problem(detail),
-            )
-        }
-    }
-}
-
-/// The server-rendered search page (works without JavaScript). Never cached.
-fn search_page(state: &AppState, request_headers: &HeaderMap, params: &SearchParams) -> Response {
-    let form = params.form();
-    let mut status = StatusCode::OK;
-    let mut listing = None;
-    let results = match params.request() {
-        Err(message) => {
-            status = StatusCode::BAD_REQUEST;
-            ResultsView {
-                error: Some(message),
-                ..ResultsView::default()
-            }
-        }
-        Ok(request) if request.query.trim().is_empty() => {
-            let corpus = state.guide.corpus();
-            if request.category.is_some() || request.audience.is_some() {
-                let documents = corpus
-                    .documents
-                    .iter()
-                    .map(|d| &d.meta)
-                    .filter(|m| request.category.is_none_or(|c| m.category == c))
-                    .filter(|m| request.audience.is_none_or(|a| m.audience.contains(&a)))
-                    .collect();
-                let heading = match request.category {
-                    Some(category) => site::category_label(category).to_owned(),
-                    None => "Guidance for you".to_owned(),
-                };
-                listing = Some(Listing { heading, documents });
-            }
-            ResultsView::default()
-        }
-        Ok(request) => match state.guide.search(&request) {
-            Ok(results) => ResultsView::from(results),
-            Err(SearchError::Query(error)) => {
-                status = StatusCode::BAD_REQUEST;
-                ResultsView {
-                    error: Some(capitalise(&error.to_string())),
-                    ..ResultsView::default()
-                }
-            }
-            Err(error @ SearchError::Index(_)) => {
-                tracing::error!(%error, "search failed");
-                status = StatusCode::INTERNAL_SERVER_ERROR;
-                ResultsView {
-                    error: Some(
-                        "Search failed. Please try again; guidance pages still work.".to_owned(),
-                    ),
-                    ..ResultsView::default()
-                }
-            }
-        },
-    };
-    match pages::search(&state.site, &form, results, listing) {
-        Ok(body) => compress::no_store(
-            request_headers,
-            status,
-            "text/html; charset=utf-8",
-            body.into_bytes(),
-        ),
-        Err(error) => {
-            tracing::error!(%error, "search page failed to render");
-            no_store(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "text/plain; charset=utf-8",
-                "Search failed.".to_owned(),
-            )
-        }
-    }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect::<String>() + ".",
-        None => String::new(),
-    }
-}
-
-/// A response that no cache may keep (search results).
-fn no_store(status: StatusCode, content_type: &'static str, body: String) -> Response {
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 /// `/livez` (and its older name `/healthz`): the process is up, even while it drains.
