@@ -599,6 +599,14 @@ fn danger_words_open_with_the_emergency_card_and_self_harm_adds_samaritans() {
         let results = search(query);
         assert!(results.support, "{query:?} should show Samaritans");
         assert!(results.urgent, "{query:?} should show 999 as well");
+        // And the first result is the one that gives Samaritans' number.
+        let first = &results.documents[0];
+        let section = GUIDE
+            .corpus()
+            .document(&first.slug)
+            .and_then(|d| d.section(&first.sections[0].anchor))
+            .expect("first section");
+        assert!(section.text.contains("116 123"), "{query:?}: {}", section.anchor);
     }
     for query in [
         "help me set up 2fa",
