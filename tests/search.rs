@@ -606,7 +606,11 @@ fn danger_words_open_with_the_emergency_card_and_self_harm_adds_samaritans() {
             .document(&first.slug)
             .and_then(|d| d.section(&first.sections[0].anchor))
             .expect("first section");
-        assert!(section.text.contains("116 123"), "{query:?}: {}", section.anchor);
+        assert!(
+            section.text.contains("116 123"),
+            "{query:?}: {}",
+            section.anchor
+        );
     }
     for query in [
         "help me set up 2fa",
