@@ -284,6 +284,18 @@ async function waitForOfflineCopy(page, server) {
   return { manifest, cached };
 }
 
+/** A copy of the corpus with one sentence added to the security video document: a new version. */
+function changedCorpus(sentence) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cs-e2e-"));
+  fs.cpSync(path.join(REPO, "index"), dir, { recursive: true });
+  const file = path.join(dir, "guidance", "security-video.md");
+  const text = fs.readFileSync(file, "utf8");
+  const changed = text.replace(/\n\+\+\+\n\n([^\n]+)/, (all, para) => all.replace(para, `${para} ${sentence}`));
+  assert.notEqual(changed, text, "test corpus changed");
+  fs.writeFileSync(file, changed);
+  return { dir, title: (text.match(/^title = "(.*)"$/m) || [])[1] };
+}
+
 async function screenshot(page, name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -839,16 +851,9 @@ check("update notice: a new version names the changed document and Reload switch
   const port = await freePort();
   const first = await startServer({ port });
   let second = null;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cs-e2e-"));
+  const { dir, title } = changedCorpus("Check this page again before polling day.");
   const { context, issues } = await newContext(first);
   try {
-    fs.cpSync(path.join(REPO, "index"), dir, { recursive: true });
-    const file = path.join(dir, "guidance", "security-video.md");
-    const text = fs.readFileSync(file, "utf8");
-    const changed = text.replace(/\n\+\+\+\n\n([^\n]+)/, (all, para) => all.replace(para, `${para} Check this page again before polling day.`));
-    assert.notEqual(changed, text, "test corpus changed");
-    fs.writeFileSync(file, changed);
-    const title = (text.match(/^title = "(.*)"$/m) || [])[1];
 
     const page = await context.newPage();
     await page.goto(first.url("/"));
@@ -1410,13 +1415,9 @@ check("offline copy: Check for updates finds a new version, saves it and Reload 
   const port = await freePort();
   const first = await startServer({ port });
   let second = null;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cs-e2e-"));
+  const { dir } = changedCorpus("Check this page again soon.");
   const { context, issues } = await newContext(first);
   try {
-    fs.cpSync(path.join(REPO, "index"), dir, { recursive: true });
-    const file = path.join(dir, "guidance", "security-video.md");
-    const text = fs.readFileSync(file, "utf8");
-    fs.writeFileSync(file, text.replace(/\n\+\+\+\n\n([^\n]+)/, (all, para) => all.replace(para, `${para} Check this page again soon.`)));
     const page = await context.newPage();
     await page.goto(first.url("/offline-copy"));
     await waitForOfflineCopy(page, first);
