@@ -9,7 +9,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::corpus::Nation;
-use crate::search::{Guide, SearchError, SearchRequest};
+use crate::search::{Guide, Ranking, SearchError, SearchRequest};
 
 /// One query and the documents that answer it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -101,20 +101,22 @@ impl Report {
 
 /// Run every judgement through `guide` and score the results.
 pub fn evaluate(guide: &Guide, judgements: &[Judgement]) -> Result<Report, SearchError> {
-    evaluate_in(guide, judgements, None)
+    evaluate_in(guide, judgements, None, Ranking::default())
 }
 
 /// Run every judgement through `guide` as a person in `nation` would (sections written for
-/// other nations left out), and score the results.
+/// other nations left out), ranked by `ranking`, and score the results.
 pub fn evaluate_in(
     guide: &Guide,
     judgements: &[Judgement],
     nation: Option<Nation>,
+    ranking: Ranking,
 ) -> Result<Report, SearchError> {
     let mut outcomes = Vec::with_capacity(judgements.len());
     for judgement in judgements {
         let mut request = SearchRequest::new(judgement.query.as_str());
         request.nation = nation;
+        request.ranking = ranking;
         let results = guide.search(&request)?;
         let returned: Vec<String> = results.documents.into_iter().map(|d| d.slug).collect();
         let rank = returned

@@ -14,7 +14,7 @@ fn node() -> PathBuf {
     std::env::var_os("NODE").map_or_else(|| PathBuf::from("node"), PathBuf::from)
 }
 
-fn assert_agrees(name: &str, report: &Report, min_top5: f64) {
+fn assert_agrees(name: &str, report: &Report, min_top: f64) {
     let shown: Vec<String> = report
         .disagreements
         .iter()
@@ -27,8 +27,8 @@ fn assert_agrees(name: &str, report: &Report, min_top5: f64) {
         })
         .collect();
     println!(
-        "{name}: {} queries, top-1 {}, top-5 {}, identical {}",
-        report.queries, report.top1_agree, report.top5_agree, report.exact_agree
+        "{name}: {} queries, top-1 {}, top-10 {}, identical {}",
+        report.queries, report.top1_agree, report.top_agree, report.exact_agree
     );
     assert_eq!(
         report.top1_agree,
@@ -37,9 +37,9 @@ fn assert_agrees(name: &str, report: &Report, min_top5: f64) {
         shown.join("\n")
     );
     assert!(
-        report.top5_share() >= min_top5,
-        "{name}: top-5 agreement {:.3}\n{}",
-        report.top5_share(),
+        report.top_share() >= min_top,
+        "{name}: top-10 agreement {:.3}\n{}",
+        report.top_share(),
         shown.join("\n")
     );
 }

@@ -430,7 +430,7 @@ fn over_long_and_over_wordy_queries_are_refused_clearly() {
         assert!(error.to_string().contains("too long"));
     }
     let error = GUIDE
-        .search(&SearchRequest::new("word ".repeat(20)))
+        .search(&SearchRequest::new("word ".repeat(40)))
         .expect_err("refused");
     assert!(matches!(
         error,

@@ -12,7 +12,13 @@
 //   mod.rs       ranking (score, then section order), folding by document, snippets
 //   snippet.rs   the best window of words, escaped, with <mark> around matched words
 //   intent.rs    urgent queries
+//   semantic/    ranking by meaning: WordPiece over the static model, sums and cosines in
+//                32-bit floats (Math.fround after every operation), weighted rank fusion
 // No dependencies; works in a page, a Web Worker and Node.
+//
+// The semantic model is optional and arrives after the bundle (attachSemantic): until it is
+// attached, and if it does not match the server's vectors, searches rank by words alone and
+// say so (results.ranking === "lexical").
 
 const F32 = Math.fround;
 const WORD = /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]+/gu;
@@ -141,6 +147,109 @@ export function createEngine(bundle) {
   return new Engine(bundle);
 }
 
+const MODEL_MAGIC = "CSSTATIC";
+const MODEL_HEADER_BYTES = 24;
+
+/** 32-bit FNV-1a over the little-endian bytes of float32 values, as 8 hex digits (SemanticIndex::checksum). */
+function vectorChecksum(values) {
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  let hash = 0x811c9dc5;
+  for (const byte of bytes) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, "0");
+}
+
+/** The static model file (src/search/semantic/model.rs): pieces, scales and int8 rows. */
+class StaticModel {
+  constructor(buffer) {
+    const bytes = new Uint8Array(buffer);
+    const view = new DataView(buffer instanceof ArrayBuffer ? buffer : bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes.length < MODEL_HEADER_BYTES || new TextDecoder().decode(bytes.subarray(0, 8)) !== MODEL_MAGIC) {
+      throw new Error("not a static model file");
+    }
+    const version = view.getUint32(8, true);
+    if (version !== 1) throw new Error(`static model format ${version} is not supported`);
+    this.dims = view.getUint32(12, true);
+    const tokens = view.getUint32(16, true);
+    const vocabLength = view.getUint32(20, true);
+    const vocabEnd = MODEL_HEADER_BYTES + vocabLength;
+    const scalesEnd = vocabEnd + tokens * 4;
+    if (bytes.length !== scalesEnd + tokens * this.dims || this.dims === 0) throw new Error("static model file has the wrong length");
+    const pieces = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(MODEL_HEADER_BYTES, vocabEnd)).split("\n");
+    if (pieces.length !== tokens) throw new Error("static model vocabulary is malformed");
+    this.initial = new Map();
+    this.continuation = new Map();
+    pieces.forEach((piece, id) => {
+      if (piece.startsWith("##") && piece.length > 2) this.continuation.set(piece.slice(2), id);
+      else this.initial.set(piece, id);
+    });
+    this.scales = new Float32Array(tokens);
+    for (let i = 0; i < tokens; i += 1) this.scales[i] = view.getFloat32(vocabEnd + i * 4, true);
+    this.rows = new Int8Array(bytes.buffer, bytes.byteOffset + scalesEnd, tokens * this.dims);
+    this.pieceCount = tokens;
+  }
+
+  knowsWhole(word) {
+    return this.initial.has(word);
+  }
+
+  /** Piece ids of one word, greedy longest match first (model.rs pieces()); none if any stretch fails. */
+  pieces(word, out) {
+    if (word.length === 0 || word.length > 100 || !/^[a-z0-9]+$/.test(word)) return;
+    const before = out.length;
+    let start = 0;
+    while (start < word.length) {
+      const table = start === 0 ? this.initial : this.continuation;
+      let found = -1;
+      let end = word.length;
+      for (; end > start; end -= 1) {
+        const id = table.get(word.slice(start, end));
+        if (id !== undefined) {
+          found = id;
+          break;
+        }
+      }
+      if (found < 0) {
+        out.length = before;
+        return;
+      }
+      out.push(found);
+      start = end;
+    }
+  }
+
+  /** The sum of every piece's vector of `words`, in order, in float32; null when no word has a piece. */
+  embed(words) {
+    const ids = [];
+    for (const word of words) this.pieces(word, ids);
+    if (ids.length === 0) return null;
+    const dims = this.dims;
+    const sum = new Float32Array(dims);
+    for (const id of ids) {
+      const scale = this.scales[id];
+      const at = id * dims;
+      for (let d = 0; d < dims; d += 1) sum[d] = F32(sum[d] + F32(this.rows[at + d] * scale));
+    }
+    return sum;
+  }
+}
+
+function norm(vector) {
+  let sum = 0;
+  for (let d = 0; d < vector.length; d += 1) sum = F32(sum + F32(vector[d] * vector[d]));
+  return F32(Math.sqrt(sum));
+}
+
+function dot(a, b, at) {
+  let sum = 0;
+  for (let d = 0; d < a.length; d += 1) sum = F32(sum + F32(a[d] * b[at + d]));
+  return sum;
+}
+
 class Engine {
   constructor(bundle) {
     if (bundle.format !== 1) throw new Error(`unsupported bundle format ${bundle.format}`);
@@ -169,6 +278,8 @@ class Engine {
     this.nationNames = bundle.params.nations || [];
     this.stopWords = new Set(bundle.params.stopWords || []);
     this.sectionCount = bundle.sections;
+    this.semantic = null; // attachSemantic() sets it when the model arrives
+    this.semanticProblem = "the semantic model is not loaded yet";
     this.wordCache = new Map();
     this.buildIndex();
   }
@@ -711,6 +822,96 @@ class Engine {
     });
   }
 
+  // ---- semantic/: ranking by meaning ----
+
+  /** Attach the static model (an ArrayBuffer of the model file) and embed every section as the server
+   * does. Returns true when the section vectors match the server's bit for bit; otherwise ranking stays
+   * lexical and `semanticProblem` says why. */
+  attachSemantic(buffer) {
+    this.semantic = null;
+    try {
+      const info = this.bundle.semantic;
+      if (!info) throw new Error("the bundle has no semantic section");
+      const model = new StaticModel(buffer);
+      if (model.dims !== info.dims || model.pieceCount !== info.pieces) throw new Error("the model is not the one the server uses");
+      const dims = model.dims;
+      const vectors = new Float32Array(this.sections.length * dims);
+      const norms = new Float32Array(this.sections.length);
+      this.sections.forEach((section, ord) => {
+        const title = this.documents[section.document].title;
+        const text = `${title}\n${section.heading}\n${section.text}`;
+        const vector = model.embed(this.analyse(text).map((w) => w.surface));
+        if (vector) vectors.set(vector, ord * dims);
+        norms[ord] = vector ? norm(vector) : 0;
+      });
+      const checksum = vectorChecksum(vectors);
+      if (checksum !== info.checksum) throw new Error(`section vectors differ from the server's (${checksum}, expected ${info.checksum})`);
+      this.semantic = { model, vectors, norms, info };
+      this.semanticProblem = null;
+      return true;
+    } catch (error) {
+      this.semanticProblem = String(error && error.message || error);
+      return false;
+    }
+  }
+
+  /** The words a query's meaning is taken from, or null when none is meaningful and known (mod.rs meaning_words). */
+  meaningWords(parsed, expansion) {
+    const model = this.semantic.model;
+    const words = [];
+    let known = false;
+    for (const part of parsed.parts) {
+      if (part.kind === "exclude") continue;
+      for (const word of part.words) {
+        const surface = word.surface;
+        const correction = expansion.corrections.find((c) => c.typed === surface);
+        const chosen = correction && !model.knowsWhole(surface) ? correction.suggested : surface;
+        if (!this.stopWords.has(chosen) && (model.knowsWhole(chosen) || this.termOf(chosen) !== undefined)) known = true;
+        words.push(chosen);
+      }
+    }
+    return known ? words : null;
+  }
+
+  /** Sections by cosine to the query, within the filters (mod.rs semantic_list, semantic/mod.rs rank). */
+  semanticList(parsed, expansion, request, lexical) {
+    const words = this.meaningWords(parsed, expansion);
+    if (!words) return [];
+    const { model, vectors, norms, info } = this.semantic;
+    const query = model.embed(words);
+    if (!query) return [];
+    const queryNorm = norm(query);
+    if (!(queryNorm > 0)) return [];
+    const exact = parsed.parts.some((p) => p.kind !== "words");
+    const found = new Set(lexical.map(([ord]) => ord));
+    const minCosine = F32(info.minCosine);
+    const list = [];
+    this.sections.forEach((section, ord) => {
+      if (exact && !found.has(ord)) return;
+      const document = this.documents[section.document];
+      if (request.category && document.category !== request.category) return;
+      if (request.audience && !document.audience.includes(request.audience)) return;
+      if (request.nation && !this.appliesIn(section.nations, request.nation)) return;
+      const sectionNorm = norms[ord];
+      const cosine = sectionNorm === 0 ? 0 : F32(dot(query, vectors, ord * model.dims) / F32(queryNorm * sectionNorm));
+      if (cosine >= minCosine) list.push([ord, cosine]);
+    });
+    list.sort((a, b) => (b[1] - a[1]) || (a[0] - b[0]));
+    return list.slice(0, info.maxSemantic);
+  }
+
+  /** Weighted reciprocal rank fusion (fusion.rs fuse). */
+  fuse(lexical, semantic) {
+    const { k, weight } = this.semantic.info;
+    const scores = new Map();
+    const share = (w, position) => F32(F32(w) / F32(F32(k) + (position + 1)));
+    lexical.forEach(([ord], position) => scores.set(ord, F32((scores.get(ord) ?? 0) + share(1, position))));
+    semantic.forEach(([ord], position) => scores.set(ord, F32((scores.get(ord) ?? 0) + share(weight, position))));
+    const fused = [...scores];
+    fused.sort((a, b) => (b[1] - a[1]) || (a[0] - b[0]));
+    return fused;
+  }
+
   // ---- mod.rs: the search ----
 
   /** Run a search. `request` = {query, category?, audience?, nation?, limit?}; the result has the
@@ -722,7 +923,13 @@ class Engine {
     if (request.nation && !this.nationNames.includes(request.nation)) {
       throw new QueryError("unknown-nation", `Unknown nation “${request.nation}”: use england, wales, scotland or northern-ireland.`);
     }
-    const hits = this.run(expansion, request.category || null, request.audience || null, request.nation || null);
+    const lexical = this.run(expansion, request.category || null, request.audience || null, request.nation || null);
+    const wanted = request.ranking || "fused";
+    const ranking = this.semantic ? wanted : "lexical";
+    const byMeaning = ranking === "lexical" ? [] : this.semanticList(parsed, expansion, request, lexical);
+    const hits = ranking === "lexical" ? lexical : ranking === "semantic" ? byMeaning : this.fuse(lexical, byMeaning);
+    const matchedByWords = new Set(lexical.map(([ord]) => ord));
+    const noTerms = new Set();
     const terms = new Set();
     const aside = this.setsAsideStopWords(expansion);
     for (const concept of expansion.concepts) {
@@ -751,10 +958,12 @@ class Engine {
       hit.matched_sections += 1;
       if (hit.sections.length < this.params.sectionsPerDocument && slot < limit) {
         const words = this.sectionWords(ord);
+        // A section found by meaning alone shows its opening lines, nothing marked.
+        const marked = matchedByWords.has(ord) ? terms : noTerms;
         const entry = {
-          heading_html: this.highlight(words.heading, words.headingWords, terms, 0, words.heading.length),
+          heading_html: this.highlight(words.heading, words.headingWords, marked, 0, words.heading.length),
           anchor: section.anchor,
-          snippet_html: this.snippet(section.text, words.bodyWords, terms),
+          snippet_html: this.snippet(section.text, words.bodyWords, marked),
           score,
         };
         if (section.nations) entry.nations = this.nationsOf(section.nations);
@@ -781,6 +990,7 @@ class Engine {
       suggestion,
       urgent,
       support,
+      ranking,
       took_us: Math.round(((typeof performance !== "undefined" ? performance : Date).now() - started) * 1000),
     };
   }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use candidate_security::corpus::Nation;
 use candidate_security::eval::{evaluate_in, parse_judgements};
+use candidate_security::search::Ranking;
 
 /// The `eval` command's arguments.
 #[derive(clap::Args)]
@@ -20,6 +21,10 @@ pub struct EvalArgs {
     /// Search as a person in this nation (england, wales, scotland, northern-ireland).
     #[arg(long, value_parser = super::parse_nation)]
     nation: Option<Nation>,
+    /// Which ranking to measure: lexical (words only), semantic (meaning only), fused (both,
+    /// as searches run), or all (each in turn, to see what each part adds).
+    #[arg(long, default_value = "fused", value_parser = parse_rankings)]
+    ranking: Rankings,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -32,11 +37,29 @@ pub fn run(args: EvalArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {shown}"))?;
     let judgements = parse_judgements(&shown, &text)?;
     let guide = super::open(&args.guidance)?;
-    let report = evaluate_in(&guide, &judgements, args.nation)?;
-    if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
-    } else {
-        write!(out, "{report}")?;
+    let several = args.ranking.0.len() > 1;
+    for ranking in args.ranking.0 {
+        let report = evaluate_in(&guide, &judgements, args.nation, ranking)?;
+        if args.json {
+            let value = serde_json::json!({ "ranking": ranking.as_str(), "report": report });
+            writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+        } else {
+            if several {
+                writeln!(out, "== ranking: {}", ranking.as_str())?;
+            }
+            write!(out, "{report}")?;
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The rankings `--ranking` names.
+#[derive(Clone, Debug)]
+pub struct Rankings(Vec<Ranking>);
+
+fn parse_rankings(s: &str) -> Result<Rankings, String> {
+    if s == "all" {
+        return Ok(Rankings(Ranking::ALL.to_vec()));
+    }
+    Ok(Rankings(vec![s.parse()?]))
 }

@@ -64,10 +64,10 @@ pub fn run(args: ParityArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         }
         writeln!(
             out,
-            "{name}: {} queries; top-1 agree {:.2} %, top-5 agree {:.2} %, identical answers {:.2} %",
+            "{name}: {} queries; top-1 agree {:.2} %, top-10 agree {:.2} %, identical answers {:.2} %",
             report.queries,
             report.top1_share() * 100.0,
-            report.top5_share() * 100.0,
+            report.top_share() * 100.0,
             report.exact_agree as f64 * 100.0 / report.queries.max(1) as f64
         )?;
         for d in report.disagreements.iter().take(10) {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use candidate_security::SearchRequest;
 use candidate_security::corpus::{Audience, Category, Nation};
+use candidate_security::search::Ranking;
 
 /// The `search` command's arguments.
 #[derive(clap::Args)]
@@ -21,6 +22,9 @@ pub struct SearchArgs {
     /// Search as a person in this nation (england, wales, scotland, northern-ireland).
     #[arg(long, value_parser = super::parse_nation)]
     nation: Option<Nation>,
+    /// Rank by words (lexical), by meaning (semantic) or both (fused, the default).
+    #[arg(long, default_value = "fused")]
+    ranking: Ranking,
     /// Print the results as JSON.
     #[arg(long)]
     json: bool,
@@ -33,6 +37,7 @@ pub struct SearchArgs {
 pub fn run(args: SearchArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let mut request = SearchRequest::new(args.query);
     request.nation = args.nation;
+    request.ranking = args.ranking;
     if let Some(name) = args.category {
         request.category = Some(Category::parse(&name).with_context(|| {
             format!("unknown category `{name}`: use protective, cyber, information, reporting or general")

@@ -33,6 +33,10 @@
 //!                 fields indexed for a section are its document's title, its heading and its
 //!                 text; nations is a bit mask (1 England, 2 Wales, 4 Scotland, 8 Northern
 //!                 Ireland; 0: every nation)
+//! semantic        ranking by meaning: the model file's dims, pieces and sha256 (first 16 hex
+//!                 digits); checksum: the server's section vectors (see
+//!                 `SemanticIndex::checksum`); k, weight, maxSemantic, minCosine: the fusion
+//!                 constants. The model file itself is fetched separately, after the bundle.
 //! ```
 
 pub mod parity;
@@ -161,6 +165,7 @@ pub fn bundle(guide: &Guide) -> tantivy::Result<Value> {
         "support": sequences(&search.support),
         "documents": documents,
         "sectionData": section_data,
+        "semantic": semantic(guide),
     }))
 }
 
@@ -218,6 +223,27 @@ fn brotli_size(bytes: &[u8]) -> usize {
         Ok(_) => out.len(),
         Err(_) => bytes.len(),
     }
+}
+
+/// What the browser engine needs to rank by meaning as the server does, besides the model.
+fn semantic(guide: &Guide) -> Value {
+    use crate::search::semantic::fusion;
+    use sha2::{Digest, Sha256};
+    let model = guide.semantic().model();
+    let sha: String = Sha256::digest(model.bytes())[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    json!({
+        "dims": model.dims(),
+        "pieces": model.pieces_len(),
+        "modelSha": sha,
+        "checksum": guide.semantic().checksum(),
+        "k": fusion::RRF_K,
+        "weight": fusion::SEMANTIC_WEIGHT,
+        "maxSemantic": fusion::MAX_SEMANTIC,
+        "minCosine": fusion::MIN_COSINE,
+    })
 }
 
 /// Every constant the browser engine needs to behave like the server.

@@ -13,7 +13,7 @@ const ENGINE: &str = include_str!("../../assets/static/engine.js");
 const RUNNER: &str = include_str!("parity-runner.mjs");
 
 /// Documents compared per query.
-pub const TOP: usize = 5;
+pub const TOP: usize = 10;
 
 /// Why the check could not run.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +61,9 @@ pub struct Answer {
     /// The corrected query, if any.
     #[serde(default)]
     pub suggestion: Option<String>,
+    /// The ranking used (`fused` on both sides once the engine has its model).
+    #[serde(default)]
+    pub ranking: String,
     /// `too-long` or `too-many-words` for refused queries.
     #[serde(default)]
     pub error: Option<String>,
@@ -126,9 +129,9 @@ pub struct Report {
     /// Queries whose top document (or refusal) agrees.
     pub top1_agree: usize,
     /// Queries whose first [`TOP`] documents agree in order.
-    pub top5_agree: usize,
-    /// Queries whose whole answer agrees: documents, sections, snippets, counts, urgency and
-    /// suggestion.
+    pub top_agree: usize,
+    /// Queries whose whole answer agrees: documents, scores (bit for bit), ranking, sections,
+    /// snippets, counts, urgency and suggestion.
     pub exact_agree: usize,
     /// Queries that differ in their first [`TOP`] documents.
     pub disagreements: Vec<Disagreement>,
@@ -140,9 +143,9 @@ impl Report {
         self.top1_agree as f64 / self.queries.max(1) as f64
     }
 
-    /// Share of queries whose first five documents agree.
-    pub fn top5_share(&self) -> f64 {
-        self.top5_agree as f64 / self.queries.max(1) as f64
+    /// Share of queries whose first [`TOP`] documents agree.
+    pub fn top_share(&self) -> f64 {
+        self.top_agree as f64 / self.queries.max(1) as f64
     }
 }
 
@@ -175,6 +178,7 @@ pub fn server_answer(guide: &Guide, query: &ParityQuery) -> Answer {
             urgent: results.urgent,
             support: results.support,
             suggestion: results.suggestion,
+            ranking: results.ranking.as_str().to_owned(),
             error: None,
         },
         Err(SearchError::Query(QueryError::TooLong)) => Answer {
@@ -207,10 +211,12 @@ pub fn browser_answers(
             serde_json::to_vec(&super::bundle(guide)?)?,
         )?;
         std::fs::write(dir.join("queries.json"), serde_json::to_vec(queries)?)?;
+        std::fs::write(dir.join("model.bin"), guide.semantic().model().bytes())?;
         let output = Command::new(node)
             .arg(dir.join("runner.mjs"))
             .arg(dir.join("bundle.json"))
             .arg(dir.join("queries.json"))
+            .arg(dir.join("model.bin"))
             .output()
             .map_err(|e| ParityError::Node {
                 node: node.display().to_string(),
@@ -243,7 +249,7 @@ pub fn check_queries(
     let mut report = Report {
         queries: queries.len(),
         top1_agree: 0,
-        top5_agree: 0,
+        top_agree: 0,
         exact_agree: 0,
         disagreements: Vec::new(),
     };
@@ -255,7 +261,7 @@ pub fn check_queries(
             report.top1_agree += 1;
         }
         if same_error && top(&server) == top(&browser) {
-            report.top5_agree += 1;
+            report.top_agree += 1;
         } else {
             report.disagreements.push(Disagreement {
                 query: match query.nation {
@@ -267,7 +273,10 @@ pub fn check_queries(
             });
             continue;
         }
+        let bits = |a: &Answer| a.scores.iter().map(|s| s.to_bits()).collect::<Vec<_>>();
         let same = server.documents == browser.documents
+            && bits(&server) == bits(&browser)
+            && server.ranking == browser.ranking
             && server.sections == browser.sections
             && server.total == browser.total
             && server.urgent == browser.urgent

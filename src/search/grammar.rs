@@ -19,7 +19,7 @@ use super::analysis::{Analyzer, Word};
 /// Longest query accepted, in bytes of UTF-8.
 pub const MAX_QUERY_BYTES: usize = 256;
 /// Most words accepted in one query.
-pub const MAX_WORDS: usize = 16;
+pub const MAX_WORDS: usize = 32;
 
 /// Why a query was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -6,6 +6,7 @@ pub mod expand;
 pub mod grammar;
 pub mod index;
 pub mod intent;
+pub mod semantic;
 pub mod snippet;
 pub mod stop_words;
 pub mod term_scoring;
@@ -17,13 +18,18 @@ use std::time::Instant;
 
 pub use expand::Correction;
 pub use grammar::{MAX_QUERY_BYTES, MAX_WORDS, QueryError};
+pub use semantic::fusion::Ranking;
 pub use types::{
     DEFAULT_LIMIT, DocumentHit, MAX_LIMIT, SECTIONS_PER_DOCUMENT, SearchError, SearchRequest,
     SearchResults, SectionHit,
 };
 
 use crate::corpus::{Corpus, CorpusError};
+use grammar::{ParsedQuery, PartKind};
 use index::{SearchIndex, display_heading};
+use rustc_hash::FxHashSet;
+use semantic::SemanticIndex;
+use semantic::model::ModelError;
 
 /// Why a guide could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -34,12 +40,16 @@ pub enum GuideError {
     /// The index could not be built.
     #[error("could not build the search index: {0}")]
     Index(#[from] tantivy::TantivyError),
+    /// The static model built into the binary could not be read.
+    #[error("could not read the semantic model: {0}")]
+    Model(#[from] ModelError),
 }
 
 /// The guidance corpus with its search index: what the server, the CLI and tests use.
 pub struct Guide {
     corpus: Corpus,
     index: SearchIndex,
+    semantic: SemanticIndex,
 }
 
 impl Guide {
@@ -56,7 +66,17 @@ impl Guide {
     /// Index an already validated corpus.
     pub fn new(corpus: Corpus) -> Result<Guide, GuideError> {
         let index = SearchIndex::build(&corpus)?;
-        Ok(Guide { corpus, index })
+        let semantic = SemanticIndex::build(
+            semantic::embedded_model()?,
+            &corpus,
+            &index.sections,
+            &mut index.analyzer(),
+        );
+        Ok(Guide {
+            corpus,
+            index,
+            semantic,
+        })
     }
 
     /// The corpus.
@@ -69,9 +89,80 @@ impl Guide {
         &self.index
     }
 
+    /// Every section's vector (for tools such as the offline export).
+    pub fn semantic(&self) -> &SemanticIndex {
+        &self.semantic
+    }
+
     /// The nations an indexed section applies to.
     fn section_nations(&self, indexed: &index::IndexedSection) -> crate::corpus::Nations {
         self.corpus.documents[indexed.document].sections[indexed.section].nations
+    }
+
+    /// Whether section `ord` applies in `nation`.
+    fn applies_in(&self, ord: u32, nation: crate::corpus::Nation) -> bool {
+        self.index
+            .sections
+            .get(ord as usize)
+            .is_some_and(|s| self.section_nations(s).includes(nation))
+    }
+
+    /// The words a query's meaning is taken from: every word not excluded, a typo replaced
+    /// by its correction when the model does not know the typed word whole. `None` when no
+    /// word is both meaningful (not a stop word) and known (a whole piece of the model or a
+    /// word of the corpus): random letters have no meaning to rank by.
+    fn meaning_words(
+        &self,
+        parsed: &ParsedQuery,
+        expansion: &expand::Expansion,
+    ) -> Option<Vec<String>> {
+        let model = self.semantic.model();
+        let mut words = Vec::new();
+        let mut known = false;
+        for part in parsed.parts.iter().filter(|p| p.kind != PartKind::Exclude) {
+            for word in &part.words {
+                let surface = word.surface.as_str();
+                let correction = expansion.corrections.iter().find(|c| c.typed == surface);
+                let chosen = match correction {
+                    Some(c) if !model.knows_whole(surface) => c.suggested.as_str(),
+                    _ => surface,
+                };
+                known |= !stop_words::is_stop_word(chosen)
+                    && (model.knows_whole(chosen) || self.index.vocabulary.term(chosen).is_some());
+                words.push(chosen.to_owned());
+            }
+        }
+        known.then_some(words)
+    }
+
+    /// The semantic list for a query: sections by cosine, within the request's filters. A
+    /// query with a quoted phrase or an excluded word asks for exact words, so meaning then
+    /// only reorders the sections the words found.
+    fn semantic_list(
+        &self,
+        parsed: &ParsedQuery,
+        expansion: &expand::Expansion,
+        request: &SearchRequest,
+        lexical: &[(u32, f32)],
+    ) -> Vec<(u32, f32)> {
+        let Some(words) = self.meaning_words(parsed, expansion) else {
+            return Vec::new();
+        };
+        let Some(query) = self.semantic.query_vector(words.iter().map(String::as_str)) else {
+            return Vec::new();
+        };
+        let exact = parsed.parts.iter().any(|p| p.kind != PartKind::Words);
+        let found: FxHashSet<u32> = lexical.iter().map(|&(ord, _)| ord).collect();
+        self.semantic.rank(&query, |ord| {
+            let Some(indexed) = self.index.sections.get(ord as usize) else {
+                return false;
+            };
+            let meta = &self.corpus.documents[indexed.document].meta;
+            (!exact || found.contains(&ord))
+                && request.category.is_none_or(|c| meta.category == c)
+                && request.audience.is_none_or(|a| meta.audience.contains(&a))
+                && request.nation.is_none_or(|n| self.applies_in(ord, n))
+        })
     }
 
     /// Run a search.
@@ -80,19 +171,27 @@ impl Guide {
         let mut analyzer = self.index.analyzer();
         let parsed = grammar::parse(&request.query, &mut analyzer)?;
         let expansion = expand::expand(&parsed, &self.index.vocabulary, &self.index.synonyms);
-        let mut hits = self
+        let mut lexical = self
             .index
             .run(&expansion, request.category, request.audience)?;
         if let Some(nation) = request.nation {
             // Leave out what was written for other nations; scores are unchanged, as BM25's
             // statistics are the whole corpus's either way (the offline engine does the same).
-            hits.retain(|&(ord, _)| {
-                self.index
-                    .sections
-                    .get(ord as usize)
-                    .is_some_and(|s| self.section_nations(s).includes(nation))
-            });
+            lexical.retain(|&(ord, _)| self.applies_in(ord, nation));
         }
+        let by_meaning = match request.ranking {
+            Ranking::Lexical => Vec::new(),
+            Ranking::Semantic | Ranking::Fused => {
+                self.semantic_list(&parsed, &expansion, request, &lexical)
+            }
+        };
+        let hits = match request.ranking {
+            Ranking::Lexical => lexical.clone(),
+            Ranking::Semantic => by_meaning.clone(),
+            Ranking::Fused => semantic::fusion::fuse(&lexical, &by_meaning),
+        };
+        // Sections found by meaning alone: no query word to show, so their opening lines.
+        let matched_by_words: FxHashSet<u32> = lexical.iter().map(|&(ord, _)| ord).collect();
         let highlight = self.index.highlight_terms(&expansion);
         let support = intent::is_urgent(&parsed, &self.index.vocabulary, &self.index.support);
         let urgent =
@@ -134,13 +233,17 @@ impl Guide {
                 let heading = display_heading(&self.corpus, indexed);
                 hit.sections.push(SectionHit {
                     heading: heading.to_owned(),
-                    heading_html: snippet::highlight_all(
-                        heading,
-                        &indexed.heading_words,
-                        &highlight,
-                    ),
+                    heading_html: if matched_by_words.contains(&ord) {
+                        snippet::highlight_all(heading, &indexed.heading_words, &highlight)
+                    } else {
+                        snippet::escape(heading)
+                    },
                     anchor: section.anchor.clone(),
-                    snippet_html: snippet::snippet(&section.text, &indexed.body, &highlight),
+                    snippet_html: if matched_by_words.contains(&ord) {
+                        snippet::snippet(&section.text, &indexed.body, &highlight)
+                    } else {
+                        snippet::opening(&section.text, &indexed.body)
+                    },
                     score,
                     nations: section.nations,
                 });
@@ -173,6 +276,7 @@ impl Guide {
             suggestion,
             urgent,
             support,
+            ranking: request.ranking,
             took_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         })
     }

@@ -177,6 +177,12 @@ pub fn snippet(text: &str, index: &WordIndex, highlight: &Highlight) -> String {
     html
 }
 
+/// The opening lines of `text` (the snippet's window from its first word), escaped, with
+/// nothing marked: for a section found by meaning, where no query word is there to show.
+pub fn opening(text: &str, index: &WordIndex) -> String {
+    snippet(text, index, &Highlight::default())
+}
+
 /// `text` escaped, with every word whose term is highlighted wrapped in `<mark>`.
 pub fn highlight_all(text: &str, words: &[TextWord], highlight: &Highlight) -> String {
     let mut html = String::with_capacity(text.len() + 32);

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::expand::Correction;
 use super::grammar::QueryError;
+use super::semantic::fusion::Ranking;
 use crate::corpus::{Audience, Category, Nation, Nations};
 
 /// Default number of documents in a result list.
@@ -26,6 +27,8 @@ pub struct SearchRequest {
     pub nation: Option<Nation>,
     /// Most documents to return (clamped to [`MAX_LIMIT`]).
     pub limit: usize,
+    /// Which rankings to use (words, meaning or both; both unless a tool asks otherwise).
+    pub ranking: Ranking,
 }
 
 impl SearchRequest {
@@ -37,6 +40,7 @@ impl SearchRequest {
             audience: None,
             nation: None,
             limit: DEFAULT_LIMIT,
+            ranking: Ranking::Fused,
         }
     }
 
@@ -55,6 +59,12 @@ impl SearchRequest {
     /// Only guidance that applies in `nation` (untagged sections apply everywhere).
     pub fn with_nation(mut self, nation: Nation) -> SearchRequest {
         self.nation = Some(nation);
+        self
+    }
+
+    /// Rank with `ranking` instead of the default (both rankings fused).
+    pub fn with_ranking(mut self, ranking: Ranking) -> SearchRequest {
+        self.ranking = ranking;
         self
     }
 
@@ -137,6 +147,9 @@ pub struct SearchResults {
     /// Whether the query is about suicide or self-harm: the card also gives Samaritans and
     /// Shout (`urgent` is then true as well).
     pub support: bool,
+    /// The ranking used: `fused` for every search the server answers unless a tool asked for
+    /// another (the offline engine answers `lexical` until its model has arrived).
+    pub ranking: Ranking,
     /// Time taken, in microseconds.
     pub took_us: u64,
 }

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -96,6 +97,9 @@ pub enum WebError {
     /// A generated JSON document failed to serialize (a bug).
     #[error("could not build a JSON document: {0}")]
     Json(#[from] serde_json::Error),
+    /// The semantic model built into the binary could not be read (a bug).
+    #[error("could not read the semantic model: {0}")]
+    Model(#[from] crate::search::semantic::model::ModelError),
 }
 
 /// Shared state of the handlers.
@@ -105,6 +109,8 @@ pub struct AppState {
     site: Arc<Site>,
     pages: Arc<HashMap<String, Precompressed>>,
     bundle: Arc<(String, Precompressed)>,
+    /// The semantic model's file name and body.
+    semantic: Arc<(String, Precompressed)>,
     not_found: Arc<Precompressed>,
     ready: Arc<AtomicBool>,
 }
@@ -180,10 +186,20 @@ pub fn app_with_routes(
     let bundle_name = format!("offline-index.{bundle_name}.json");
     let bundle_url = format!("{base}/bundle/{bundle_name}");
 
+    // The semantic model: the same bytes for every corpus, so named by its own content.
+    let model = crate::search::semantic::embedded_model()?;
+    let model_name: String = Sha256::digest(model.bytes())[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let model_name = format!("semantic-model.{model_name}.bin");
+    let semantic_url = format!("{base}/bundle/{model_name}");
+
     let sw_source = include_str!("../../assets/sw.js");
     let mut version_hasher = Sha256::new();
     version_hasher.update(guide.corpus().version.as_bytes());
     version_hasher.update(bundle_url.as_bytes());
+    version_hasher.update(semantic_url.as_bytes());
     let mut served: Vec<&String> = asset_urls.values().collect();
     served.sort();
     for url in &served {
@@ -195,6 +211,7 @@ pub fn app_with_routes(
         .map(|b| format!("{b:02x}"))
         .collect();
     let mut site = Site::new(base.clone(), version, asset_urls, bundle_url);
+    site.semantic_url = semantic_url;
     site.set_nation_routes(guide.corpus());
     site.set_contacts(guide.corpus());
     site.static_site = hosting == Hosting::Static;
@@ -207,7 +224,7 @@ pub fn app_with_routes(
         .filter(|route| !route.contains('?'))
         .map(|route| format!("{base}{route}"))
         .chain(site.asset_urls().map(str::to_owned))
-        .chain([site.bundle_url.clone()])
+        .chain([site.bundle_url.clone(), site.semantic_url.clone()])
         .collect();
     static_urls.sort();
 
@@ -231,6 +248,15 @@ pub fn app_with_routes(
         bundle,
         not_found: Arc::new(not_found),
         ready: ready.clone(),
+        semantic: Arc::new((
+            model_name,
+            Precompressed::from_brotli(
+                Bytes::from_static(model.bytes()),
+                Bytes::from_static(crate::search::semantic::model::EMBEDDED_MODEL_BROTLI),
+                "application/octet-stream",
+                "public, max-age=31536000, immutable",
+            ),
+        )),
     };
 
     let home_state = state.clone();
@@ -401,8 +427,11 @@ async fn offline_bundle(
     headers: HeaderMap,
 ) -> Response {
     let (name, bundle) = &*state.bundle;
+    let (model_name, model) = &*state.semantic;
     if file == *name {
         bundle.respond(&headers)
+    } else if file == *model_name {
+        model.respond(&headers)
     } else {
         api::error(
             StatusCode::NOT_FOUND,

@@ -41,6 +41,27 @@ impl Precompressed {
         }
     }
 
+    /// A body already compressed with brotli (`brotli` must decompress to `plain`): no work
+    /// at start-up. Clients that do not accept brotli get the plain bytes.
+    pub fn from_brotli(
+        plain: Bytes,
+        brotli: Bytes,
+        content_type: &'static str,
+        cache_control: &'static str,
+    ) -> Precompressed {
+        let digest = Sha256::digest(&plain);
+        let tag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        Precompressed {
+            etag: HeaderValue::try_from(format!("\"{tag}\""))
+                .unwrap_or(HeaderValue::from_static("\"0\"")),
+            plain,
+            gzip: Bytes::new(),
+            brotli,
+            content_type: HeaderValue::from_static(content_type),
+            cache_control: HeaderValue::from_static(cache_control),
+        }
+    }
+
     /// Answer a request with these headers: 304 when the ETag matches, else the body in
     /// the best accepted encoding.
     pub fn respond(&self, request_headers: &HeaderMap) -> Response {
@@ -54,7 +75,8 @@ impl Precompressed {
         headers.insert(header::CONTENT_TYPE, self.content_type.clone());
         let (encoding, body) = match preferred_encoding(request_headers) {
             Encoding::Brotli => (Some("br"), self.brotli.clone()),
-            Encoding::Gzip => (Some("gzip"), self.gzip.clone()),
+            Encoding::Gzip if !self.gzip.is_empty() => (Some("gzip"), self.gzip.clone()),
+            Encoding::Gzip => (None, self.plain.clone()),
             Encoding::Identity => (None, self.plain.clone()),
         };
         if let Some(encoding) = encoding {

@@ -70,8 +70,15 @@ pub(super) fn render_pages(
     precache.push(site.bundle_url.clone());
     precache.extend(site.asset_urls().map(str::to_owned));
     precache.sort();
-    let sw_manifest =
-        serde_json::json!({ "version": site.version, "base": base, "precache": precache });
+    // The semantic model is not precached: the install (and so the offline copy of every
+    // page and the bundle) must never wait for it. The search worker fetches it afterwards
+    // and the service worker keeps it in a cache of its own.
+    let sw_manifest = serde_json::json!({
+        "version": site.version,
+        "base": base,
+        "precache": precache,
+        "semantic": site.semantic_url,
+    });
     let sw = sw_source.replacen(
         "const MANIFEST = {};",
         &format!("const MANIFEST = {sw_manifest};"),

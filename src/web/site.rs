@@ -16,6 +16,9 @@ pub struct Site {
     assets: HashMap<String, String>,
     /// URL of the offline search bundle (content-hashed).
     pub bundle_url: String,
+    /// URL of the semantic model the browser engine ranks by meaning with (content-hashed;
+    /// fetched after the bundle, never part of the service worker's install).
+    pub semantic_url: String,
     /// Rendered for a static host: no server answers `/search` or `/api/search`.
     pub static_site: bool,
     /// Per nation, the reporting guide's section on its police and fraud routes (a path
@@ -42,6 +45,7 @@ impl Site {
             version,
             assets,
             bundle_url,
+            semantic_url: String::new(),
             nation_routes: Vec::new(),
             contacts: None,
             static_site: false,
