@@ -15,8 +15,12 @@
 //   saved offline page. Assets: cache first, then the network.
 // - Only this worker's own cache is ever read, so a page, its stylesheet and its script always come from
 //   the same version. Reading never creates the cache (the Offline page may have removed it).
+// - The semantic model (MANIFEST.semantic, about 3 MB) is not part of the install, so it never delays the
+//   offline copy: the search worker asks for it once the bundle is loaded, and this worker keeps it in the
+//   cache "cs-semantic" (cache first, stored on the first successful download; activate drops other models).
 // - A page may ask about the copy ({type: "STATUS"} with a MessagePort): the answer is {version, complete,
-//   saved, total, savedAt}, savedAt being the Date the server sent with the saved home page (ms), or null.
+//   saved, total, savedAt, semantic}, savedAt being the Date the server sent with the saved home page (ms),
+//   or null, and semantic whether the semantic model is saved.
 const MANIFEST = {};
 
 const VERSION = typeof MANIFEST.version === "string" && MANIFEST.version ? MANIFEST.version : "dev";
@@ -28,6 +32,7 @@ const API_PREFIX = `${BASE}/api/`;
 const SEARCH_PATH = `${BASE}/search`;
 const OFFLINE_PATH = `${BASE}/offline`;
 const ASSET_PREFIX = `${BASE}/assets/`;
+const SEMANTIC_CACHE = "cs-semantic";
 
 /** A precache entry as an absolute path under the base path ("/guidance/x" becomes "/security/guidance/x"). */
 function underBase(path) {
@@ -35,6 +40,8 @@ function underBase(path) {
   if (!BASE || path === BASE || path.startsWith(`${BASE}/`)) return path;
   return BASE + path;
 }
+
+const SEMANTIC_PATH = typeof MANIFEST.semantic === "string" ? underBase(MANIFEST.semantic) : null;
 
 const PRECACHE = Array.from(
   new Set((Array.isArray(MANIFEST.precache) ? MANIFEST.precache : []).map(underBase).filter(Boolean)),
@@ -94,8 +101,15 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     (async () => {
       const names = await caches.keys();
-      const older = names.filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE);
+      const older = names.filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE && name !== SEMANTIC_CACHE);
       await Promise.all(older.map((name) => caches.delete(name)));
+      // Keep only this version's semantic model.
+      if (names.includes(SEMANTIC_CACHE)) {
+        const models = await caches.open(SEMANTIC_CACHE);
+        for (const request of await models.keys()) {
+          if (new URL(request.url).pathname !== SEMANTIC_PATH) await models.delete(request);
+        }
+      }
       // First install (no older version): control the open page now, so it works offline at once.
       // An update: only when the person accepted it; otherwise pages keep the version they loaded with.
       if (older.length === 0 || accepted) await self.clients.claim();
@@ -105,7 +119,10 @@ self.addEventListener("activate", (event) => {
 
 /** What the Offline page shows about this version's copy. */
 async function copyStatus() {
-  const answer = { version: VERSION, complete: false, saved: 0, total: PRECACHE.length, savedAt: null };
+  const answer = { version: VERSION, complete: false, saved: 0, total: PRECACHE.length, savedAt: null, semantic: false };
+  if (SEMANTIC_PATH && (await caches.has(SEMANTIC_CACHE))) {
+    answer.semantic = !!(await caches.match(SEMANTIC_PATH, { cacheName: SEMANTIC_CACHE }));
+  }
   if (!(await caches.has(CACHE))) return answer;
   const cache = await caches.open(CACHE);
   const kept = new Set((await cache.keys()).map((request) => {
@@ -163,6 +180,22 @@ async function page(request, url) {
   }
 }
 
+/** The semantic model: cache first; the first good download is kept (it never changes at this URL). */
+async function semanticModel(request) {
+  const cached = await caches.match(request, { cacheName: SEMANTIC_CACHE });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) {
+    try {
+      const cache = await caches.open(SEMANTIC_CACHE);
+      await cache.put(request, response.clone());
+    } catch {
+      // Storage is full or refused: search ranks by words until it can be kept.
+    }
+  }
+  return response;
+}
+
 async function asset(request) {
   const cached = await fromCache(request);
   if (cached) return cached;
@@ -185,6 +218,10 @@ self.addEventListener("fetch", (event) => {
 
   if (request.mode === "navigate") {
     event.respondWith(page(request, url));
+    return;
+  }
+  if (SEMANTIC_PATH && url.pathname === SEMANTIC_PATH) {
+    event.respondWith(semanticModel(request));
     return;
   }
   event.respondWith(asset(request));

@@ -1,6 +1,8 @@
 //! In-process search benchmark: start-up to a ready index, resident memory, and per-query
 //! latency (with highlighted snippets for the top ten documents) over the dev relevance
-//! queries and over typing sequences ("p", "ph", "phi", ... "phishing email").
+//! queries, the paraphrase queries and typing sequences ("p", "ph", "phi", ... "phishing
+//! email"), for words-only ranking and for words and meaning fused, side by side (the two
+//! alternate query by query, so noise falls on both alike).
 //!
 //!     cargo bench --bench search
 //!
@@ -10,6 +12,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use candidate_security::eval::parse_judgements;
+use candidate_security::search::Ranking;
 use candidate_security::{Guide, SearchRequest};
 
 /// The allocator the server binary uses (src/main.rs), so these figures are the server's.
@@ -29,19 +32,38 @@ fn resident_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn measure(guide: &Guide, queries: &[String]) -> Vec<Duration> {
-    let mut samples = Vec::with_capacity(queries.len() * ROUNDS);
+/// Per ranking (lexical, fused), every query's latency over [`ROUNDS`] rounds, sorted.
+fn measure(guide: &Guide, queries: &[String]) -> [Vec<Duration>; 2] {
+    let mut samples: [Vec<Duration>; 2] = Default::default();
     for _ in 0..ROUNDS {
         for query in queries {
-            let request = SearchRequest::new(query.as_str());
-            let started = Instant::now();
-            let results = guide.search(&request);
-            samples.push(started.elapsed());
-            black_box(results.ok());
+            for (slot, ranking) in [Ranking::Lexical, Ranking::Fused].into_iter().enumerate() {
+                let request = SearchRequest::new(query.as_str()).with_ranking(ranking);
+                let started = Instant::now();
+                let results = guide.search(&request);
+                samples[slot].push(started.elapsed());
+                black_box(results.ok());
+            }
         }
     }
-    samples.sort();
+    for list in &mut samples {
+        list.sort();
+    }
     samples
+}
+
+fn report_both(name: &str, queries: usize, samples: &[Vec<Duration>; 2]) {
+    report(&format!("{name} (lexical)"), queries, &samples[0]);
+    report(&format!("{name} (fused)"), queries, &samples[1]);
+    let ratio = |p: f64| {
+        percentile(&samples[1], p).as_secs_f64() / percentile(&samples[0], p).as_secs_f64()
+    };
+    println!(
+        "{:<40} fused / lexical: p50 {:.2}×, p99 {:.2}×",
+        "",
+        ratio(0.5),
+        ratio(0.99)
+    );
 }
 
 fn report(name: &str, queries: usize, samples: &[Duration]) {
@@ -56,6 +78,16 @@ fn report(name: &str, queries: usize, samples: &[Duration]) {
 
 fn main() {
     let before = resident_kib();
+    let started = Instant::now();
+    let model = candidate_security::search::semantic::embedded_model().expect("the model loads");
+    let model_ms = started.elapsed().as_secs_f64() * 1e3;
+    let with_model = resident_kib();
+    println!(
+        "semantic model: read (brotli) and parsed in {model_ms:.1} ms; {} pieces × {} dimensions, {} bytes",
+        model.pieces_len(),
+        model.dims(),
+        model.bytes().len()
+    );
     let mut startups = Vec::new();
     let mut guide = None;
     for _ in 0..5 {
@@ -77,10 +109,11 @@ fn main() {
     // As the server does after start-up (src/main.rs): give back what building freed.
     // SAFETY: `mi_collect` takes no pointers and has no preconditions.
     unsafe { libmimalloc_sys::mi_collect(true) };
-    if let (Some(before), Some(after)) = (before, resident_kib()) {
+    if let (Some(before), Some(model), Some(after)) = (before, with_model, resident_kib()) {
         println!(
-            "resident memory: {:.1} MiB before loading, {:.1} MiB with the index",
+            "resident memory: {:.1} MiB before loading, {:.1} MiB with the model, {:.1} MiB with the index",
             before as f64 / 1024.0,
+            model as f64 / 1024.0,
             after as f64 / 1024.0
         );
     }
@@ -101,11 +134,22 @@ fn main() {
         (1..=chars.len()).map(move |n| chars[..n].iter().collect::<String>())
     })
     .collect();
+    let paraphrase = parse_judgements(
+        "paraphrase",
+        include_str!("../tests/relevance/paraphrase-queries.tsv"),
+    )
+    .expect("paraphrase set");
+    let paraphrase: Vec<String> = paraphrase.into_iter().map(|j| j.query).collect();
     let mut all = measure(&guide, &dev);
-    report("dev relevance queries", dev.len(), &all);
+    report_both("dev relevance queries", dev.len(), &all);
+    let para = measure(&guide, &paraphrase);
+    report_both("paraphrase queries", paraphrase.len(), &para);
     let typed = measure(&guide, &typing);
-    report("typing sequences", typing.len(), &typed);
-    all.extend(typed);
-    all.sort();
-    report("all", dev.len() + typing.len(), &all);
+    report_both("typing sequences", typing.len(), &typed);
+    for (slot, list) in all.iter_mut().enumerate() {
+        list.extend(&para[slot]);
+        list.extend(&typed[slot]);
+        list.sort();
+    }
+    report_both("all", dev.len() + paraphrase.len() + typing.len(), &all);
 }

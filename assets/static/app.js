@@ -201,6 +201,15 @@ const device = (() => {
       fail();
       return;
     }
+    if (message.type === "semantic") {
+      // "meaning": the device ranks by words and meaning, as the server does; "words": by words only.
+      root.dataset.searchRanking = message.ready ? "meaning" : "words";
+      if (message.ready) {
+        mark("semantic:ready");
+        measure("semantic", "engine:ready", "semantic:ready", { loadMs: Number(message.loadMs) || 0 });
+      }
+      return;
+    }
     const waiting = pending.get(message.id);
     if (!waiting) return; // a stale answer: a newer search replaced it
     pending.delete(message.id);
@@ -221,7 +230,7 @@ const device = (() => {
     /** Start the worker (once). */
     start() {
       if (state !== "idle") return;
-      const { worker: workerUrl, engine: engineUrl, bundle: bundleUrl } = root.dataset;
+      const { worker: workerUrl, engine: engineUrl, bundle: bundleUrl, semantic: semanticUrl } = root.dataset;
       state = "starting";
       if (!workerUrl || !engineUrl || !bundleUrl || typeof Worker !== "function") {
         fail();
@@ -238,7 +247,7 @@ const device = (() => {
       // A script that cannot load or run (e.g. no module workers), or a crash.
       worker.addEventListener("error", fail);
       worker.addEventListener("messageerror", fail);
-      worker.postMessage({ type: "init", engineUrl, bundleUrl });
+      worker.postMessage({ type: "init", engineUrl, bundleUrl, semanticUrl });
     },
 
     /** Resolves true once the worker is ready, false if it failed or did not get ready within `timeoutMs`. */

@@ -900,13 +900,36 @@ class Engine {
     return list.slice(0, info.maxSemantic);
   }
 
-  /** Weighted reciprocal rank fusion (fusion.rs fuse). */
-  fuse(lexical, semantic) {
-    const { k, weight } = this.semantic.info;
+  /** The share of the query's meaningful concepts whose terms all occur in section `ord` (mod.rs coverage). */
+  coverage(expansion, ord) {
+    const aside = this.setsAsideStopWords(expansion);
+    const concepts = expansion.concepts.filter((c) => c.occur !== "mustNot" && !(aside && c.stop));
+    if (concepts.length === 0) return 1;
+    const section = this.sections[ord];
+    const words = this.sectionWords(ord);
+    const present = new Set();
+    for (const word of this.analyse(this.documents[section.document].title)) {
+      const term = this.termOf(word.surface);
+      if (term !== undefined) present.add(term);
+    }
+    for (const word of words.headingWords) if (word.term !== undefined) present.add(word.term);
+    for (const word of words.bodyWords) if (word.term !== undefined) present.add(word.term);
+    const matched = concepts.filter((c) => c.alternatives.some((a) => a.terms.every((t) => present.has(t)))).length;
+    return F32(matched / concepts.length);
+  }
+
+  /** Weighted reciprocal rank fusion (fusion.rs): the semantic list weighs less the more of the query the
+   * best section by words covers. */
+  fuse(expansion, lexical, semantic) {
+    const { k, weight: full, weightFloor } = this.semantic.info;
+    const coverage = lexical.length > 0 ? this.coverage(expansion, lexical[0][0]) : 0;
+    const weight = F32(F32(weightFloor) + F32(F32(F32(full) - F32(weightFloor)) * F32(1 - coverage)));
     const scores = new Map();
     const share = (w, position) => F32(F32(w) / F32(F32(k) + (position + 1)));
     lexical.forEach(([ord], position) => scores.set(ord, F32((scores.get(ord) ?? 0) + share(1, position))));
-    semantic.forEach(([ord], position) => scores.set(ord, F32((scores.get(ord) ?? 0) + share(weight, position))));
+    if (weight > 0) {
+      semantic.forEach(([ord], position) => scores.set(ord, F32((scores.get(ord) ?? 0) + share(weight, position))));
+    }
     const fused = [...scores];
     fused.sort((a, b) => (b[1] - a[1]) || (a[0] - b[0]));
     return fused;
@@ -927,7 +950,7 @@ class Engine {
     const wanted = request.ranking || "fused";
     const ranking = this.semantic ? wanted : "lexical";
     const byMeaning = ranking === "lexical" ? [] : this.semanticList(parsed, expansion, request, lexical);
-    const hits = ranking === "lexical" ? lexical : ranking === "semantic" ? byMeaning : this.fuse(lexical, byMeaning);
+    const hits = ranking === "lexical" ? lexical : ranking === "semantic" ? byMeaning : this.fuse(expansion, lexical, byMeaning);
     const matchedByWords = new Set(lexical.map(([ord]) => ord));
     const noTerms = new Set();
     const terms = new Set();

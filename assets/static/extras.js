@@ -59,22 +59,29 @@ function initCopyStatus(app, box) {
   async function showSaved() {
     const saved = fact("saved");
     const date = fact("date");
+    const semantic = fact("semantic");
     if (!sw) {
       saved.textContent = "No: this browser cannot save pages for offline use.";
       date.textContent = "Not saved";
+      semantic.textContent = "Not saved";
       return;
     }
     if (!sw.controller) {
       saved.textContent = "Not yet: it is being saved now. Keep this page open with a signal.";
       date.textContent = "Not saved yet";
+      semantic.textContent = "Not saved yet";
       sw.addEventListener("controllerchange", () => showSaved(), { once: true });
       return;
     }
     const copy = await app.copyStatus();
     if (!copy) {
       saved.textContent = "Unknown: the offline app did not answer. Reload this page to try again.";
+      semantic.textContent = "Unknown";
       return;
     }
+    semantic.textContent = copy.semantic
+      ? "Saved: searches here find guidance by meaning as well as by words."
+      : "Not saved yet: searches here match your words only until it is (about 3 MB, fetched with a signal).";
     if (copy.complete) {
       saved.textContent = `Yes: every guidance page and the search (${copy.total} pages and files).`;
     } else {

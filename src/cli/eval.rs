@@ -25,6 +25,9 @@ pub struct EvalArgs {
     /// as searches run), or all (each in turn, to see what each part adds).
     #[arg(long, default_value = "fused", value_parser = parse_rankings)]
     ranking: Rankings,
+    /// Fusion constants to measure instead of the built-in ones: k,weight,max,min_cosine.
+    #[arg(long)]
+    fusion: Option<candidate_security::search::semantic::fusion::Fusion>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -36,7 +39,10 @@ pub fn run(args: EvalArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let text =
         std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {shown}"))?;
     let judgements = parse_judgements(&shown, &text)?;
-    let guide = super::open(&args.guidance)?;
+    let mut guide = super::open(&args.guidance)?;
+    if let Some(fusion) = args.fusion {
+        guide = guide.with_fusion(fusion);
+    }
     let several = args.ranking.0.len() > 1;
     for ranking in args.ranking.0 {
         let report = evaluate_in(&guide, &judgements, args.nation, ranking)?;

@@ -35,7 +35,7 @@
 //!                 Ireland; 0: every nation)
 //! semantic        ranking by meaning: the model file's dims, pieces and sha256 (first 16 hex
 //!                 digits); checksum: the server's section vectors (see
-//!                 `SemanticIndex::checksum`); k, weight, maxSemantic, minCosine: the fusion
+//!                 `SemanticIndex::checksum`); k, weight, weightFloor, maxSemantic, minCosine: the fusion
 //!                 constants. The model file itself is fetched separately, after the bundle.
 //! ```
 
@@ -227,8 +227,8 @@ fn brotli_size(bytes: &[u8]) -> usize {
 
 /// What the browser engine needs to rank by meaning as the server does, besides the model.
 fn semantic(guide: &Guide) -> Value {
-    use crate::search::semantic::fusion;
     use sha2::{Digest, Sha256};
+    let fusion = guide.fusion();
     let model = guide.semantic().model();
     let sha: String = Sha256::digest(model.bytes())[..8]
         .iter()
@@ -239,10 +239,11 @@ fn semantic(guide: &Guide) -> Value {
         "pieces": model.pieces_len(),
         "modelSha": sha,
         "checksum": guide.semantic().checksum(),
-        "k": fusion::RRF_K,
-        "weight": fusion::SEMANTIC_WEIGHT,
-        "maxSemantic": fusion::MAX_SEMANTIC,
-        "minCosine": fusion::MIN_COSINE,
+        "k": fusion.k,
+        "weight": fusion.weight,
+        "weightFloor": fusion.weight_floor,
+        "maxSemantic": fusion.max_semantic,
+        "minCosine": fusion.min_cosine,
     })
 }
 

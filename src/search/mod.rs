@@ -29,6 +29,7 @@ use grammar::{ParsedQuery, PartKind};
 use index::{SearchIndex, display_heading};
 use rustc_hash::FxHashSet;
 use semantic::SemanticIndex;
+use semantic::fusion::Fusion;
 use semantic::model::ModelError;
 
 /// Why a guide could not be opened.
@@ -50,6 +51,7 @@ pub struct Guide {
     corpus: Corpus,
     index: SearchIndex,
     semantic: SemanticIndex,
+    fusion: Fusion,
 }
 
 impl Guide {
@@ -76,7 +78,19 @@ impl Guide {
             corpus,
             index,
             semantic,
+            fusion: Fusion::default(),
         })
+    }
+
+    /// The same guide with other fusion constants (for tools that sweep them).
+    pub fn with_fusion(mut self, fusion: Fusion) -> Guide {
+        self.fusion = fusion;
+        self
+    }
+
+    /// The fusion constants in use.
+    pub fn fusion(&self) -> &Fusion {
+        &self.fusion
     }
 
     /// The corpus.
@@ -105,6 +119,48 @@ impl Guide {
             .sections
             .get(ord as usize)
             .is_some_and(|s| self.section_nations(s).includes(nation))
+    }
+
+    /// The share of the query that section `ord` has: of the query's meaningful concepts
+    /// (excluded words aside; a word the corpus does not know counts, unmatched), those with
+    /// an alternative whose terms all occur in the section's document title, heading or text.
+    /// 1 for a query with no such concept.
+    fn coverage(&self, expansion: &expand::Expansion, ord: u32) -> f32 {
+        let concepts: Vec<&expand::Concept> = expansion
+            .meaningful()
+            .filter(|c| c.occur != expand::Occur::MustNot)
+            .collect();
+        let Some(indexed) = self.index.sections.get(ord as usize) else {
+            return 0.0;
+        };
+        if concepts.is_empty() {
+            return 1.0;
+        }
+        let title = &self.corpus.documents[indexed.document].meta.title;
+        let mut present: FxHashSet<u32> = FxHashSet::default();
+        for word in self.index.analyzer().words(title) {
+            if let Some(id) = self
+                .index
+                .vocabulary
+                .term(&word.surface)
+                .and_then(|t| self.index.term_ids.get(t))
+            {
+                present.insert(*id);
+            }
+        }
+        present.extend(indexed.heading_words.iter().map(|w| w.term));
+        present.extend(indexed.body.words.iter().map(|w| w.term));
+        let has = |term: &String| {
+            self.index
+                .term_ids
+                .get(term)
+                .is_some_and(|id| present.contains(id))
+        };
+        let matched = concepts
+            .iter()
+            .filter(|c| c.alternatives.iter().any(|a| a.terms.iter().all(has)))
+            .count();
+        matched as f32 / concepts.len() as f32
     }
 
     /// The words a query's meaning is taken from: every word not excluded, a typo replaced
@@ -153,7 +209,7 @@ impl Guide {
         };
         let exact = parsed.parts.iter().any(|p| p.kind != PartKind::Words);
         let found: FxHashSet<u32> = lexical.iter().map(|&(ord, _)| ord).collect();
-        self.semantic.rank(&query, |ord| {
+        self.semantic.rank(&query, &self.fusion, |ord| {
             let Some(indexed) = self.index.sections.get(ord as usize) else {
                 return false;
             };
@@ -188,7 +244,13 @@ impl Guide {
         let hits = match request.ranking {
             Ranking::Lexical => lexical.clone(),
             Ranking::Semantic => by_meaning.clone(),
-            Ranking::Fused => semantic::fusion::fuse(&lexical, &by_meaning),
+            Ranking::Fused => {
+                let coverage = lexical
+                    .first()
+                    .map_or(0.0, |&(ord, _)| self.coverage(&expansion, ord));
+                let weight = self.fusion.semantic_weight(coverage);
+                self.fusion.fuse(&lexical, &by_meaning, weight)
+            }
         };
         // Sections found by meaning alone: no query word to show, so their opening lines.
         let matched_by_words: FxHashSet<u32> = lexical.iter().map(|&(ord, _)| ord).collect();

@@ -43,6 +43,8 @@ pub fn to_vec(results: &SearchResults) -> Vec<u8> {
     out.extend_from_slice(if results.urgent { b"true" } else { b"false" });
     out.extend_from_slice(b",\"support\":");
     out.extend_from_slice(if results.support { b"true" } else { b"false" });
+    out.extend_from_slice(b",\"ranking\":");
+    string(&mut out, results.ranking.as_str());
     out.extend_from_slice(b",\"took_us\":");
     number(&mut out, results.took_us);
     out.push(b'}');

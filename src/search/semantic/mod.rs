@@ -115,16 +115,21 @@ impl SemanticIndex {
     }
 
     /// The semantic list: sections `allowed` lets through with cosine at least
-    /// [`fusion::MIN_COSINE`], best first (ties to the lower ordinal), at most
-    /// [`fusion::MAX_SEMANTIC`].
-    pub fn rank(&self, query: &QueryVector, allowed: impl Fn(u32) -> bool) -> Vec<(u32, f32)> {
+    /// `fusion.min_cosine`, best first (ties to the lower ordinal), at most
+    /// `fusion.max_semantic`.
+    pub fn rank(
+        &self,
+        query: &QueryVector,
+        fusion: &fusion::Fusion,
+        allowed: impl Fn(u32) -> bool,
+    ) -> Vec<(u32, f32)> {
         let mut list: Vec<(u32, f32)> = (0..self.norms.len() as u32)
             .filter(|&ord| allowed(ord))
             .map(|ord| (ord, self.cosine(query, ord)))
-            .filter(|&(_, cosine)| cosine >= fusion::MIN_COSINE)
+            .filter(|&(_, cosine)| cosine >= fusion.min_cosine)
             .collect();
         list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        list.truncate(fusion::MAX_SEMANTIC);
+        list.truncate(fusion.max_semantic);
         list
     }
 
