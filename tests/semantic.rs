@@ -61,6 +61,7 @@ fn meaning_finds_sections_that_share_no_word_with_the_query() {
 
 #[test]
 fn a_section_found_by_meaning_alone_shows_its_opening_lines_unmarked() {
+    use candidate_security::search::SECTIONS_PER_DOCUMENT;
     let mut checked = 0;
     for query in [
         "video of me saying things i never said",
@@ -68,32 +69,38 @@ fn a_section_found_by_meaning_alone_shows_its_opening_lines_unmarked() {
         "bots amplifying lies",
         "loud gadget to carry in case i get jumped",
     ] {
-        let lexical = search_with(query, Ranking::Lexical);
-        let by_words: Vec<(String, String)> = shown(&lexical)
-            .into_iter()
-            .map(|(slug, anchor, _)| (slug, anchor))
-            .collect();
-        let mut all_lexical = std::collections::HashSet::new();
-        for d in &GUIDE
+        // Every section the words match, for documents where the list shows them all.
+        let lexical = GUIDE
             .search(
                 &SearchRequest::new(query)
                     .with_ranking(Ranking::Lexical)
                     .with_limit(50),
             )
-            .expect("search")
+            .expect("search");
+        let complete: std::collections::HashMap<&str, Vec<&str>> = lexical
             .documents
-        {
-            for s in &d.sections {
-                all_lexical.insert((d.slug.clone(), s.anchor.clone()));
-            }
-        }
+            .iter()
+            .filter(|d| d.matched_sections <= SECTIONS_PER_DOCUMENT)
+            .map(|d| {
+                (
+                    d.slug.as_str(),
+                    d.sections.iter().map(|s| s.anchor.as_str()).collect(),
+                )
+            })
+            .collect();
+        let any_match: Vec<&str> = lexical.documents.iter().map(|d| d.slug.as_str()).collect();
         for (slug, anchor, snippet) in shown(&search_with(query, Ranking::Fused)) {
-            if all_lexical.contains(&(slug.clone(), anchor.clone()))
-                || by_words.contains(&(slug.clone(), anchor.clone()))
-            {
+            let by_meaning_alone = if !any_match.contains(&slug.as_str()) {
+                true
+            } else {
+                complete
+                    .get(slug.as_str())
+                    .is_some_and(|anchors| !anchors.contains(&anchor.as_str()))
+            };
+            if !by_meaning_alone {
                 continue;
             }
-            // Not matched by any word: no <mark>, and the snippet starts where the section does.
+            // No <mark>, and the snippet starts where the section does.
             assert!(
                 !snippet.contains("<mark>"),
                 "{query:?} {slug}#{anchor}: {snippet}"
@@ -110,12 +117,14 @@ fn a_section_found_by_meaning_alone_shows_its_opening_lines_unmarked() {
 
 #[test]
 fn nonsense_finds_nothing_by_meaning() {
+    // Random letters; none is a word, and none is corrected to one.
     for query in [
         "xqzvbk",
-        "asdfgh qwerty zzzz",
-        "qqqq wwww",
-        "zxcvb nmlkj",
+        "zxqv jkqw",
+        "bnmvcx",
+        "vbnq pfft",
         "jjjjjjjj",
+        "qj",
     ] {
         let semantic = search_with(query, Ranking::Semantic);
         assert_eq!(
@@ -182,7 +191,7 @@ fn meaning_respects_filters_and_exact_queries() {
         for document in &results.documents {
             for section in &document.sections {
                 assert!(
-                    section.nations.is_empty() || section.nations.includes(Nation::Scotland),
+                    section.nations.includes(Nation::Scotland),
                     "{query:?}: {}#{}",
                     document.slug,
                     section.anchor
@@ -261,6 +270,58 @@ fn every_word_of_the_alphabet_has_pieces_and_the_model_reads_back() {
         model.pieces(word, &mut ids);
         assert!(!ids.is_empty(), "{word}");
     }
+}
+
+/// The Python that built the model and the Rust that reads it split words into the same
+/// pieces and sum them to the same float32 bits (`index/semantic/fixtures.json`).
+#[test]
+fn rust_and_the_build_script_agree_on_pieces_and_vectors() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixtures: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("index/semantic/fixtures.json")).expect("fixtures"),
+    )
+    .expect("fixtures JSON");
+    let model = StaticModel::from_brotli(EMBEDDED_MODEL_BROTLI).expect("model");
+    let mut compared = 0;
+    for fixture in fixtures["queries"].as_array().expect("queries") {
+        if fixture["edge"].as_bool() == Some(true) {
+            continue; // folding differences the design leaves to the analyser
+        }
+        let words: Vec<&str> = fixture["words"]
+            .as_array()
+            .expect("words")
+            .iter()
+            .filter_map(|w| w.as_str())
+            .collect();
+        let mut ids = Vec::new();
+        for word in &words {
+            model.pieces(word, &mut ids);
+        }
+        let expected: Vec<u32> = fixture["ids"]
+            .as_array()
+            .expect("ids")
+            .iter()
+            .filter_map(|v| v.as_u64().map(|v| v as u32))
+            .collect();
+        assert_eq!(ids, expected, "{}", fixture["query"]);
+        // No piece: no vector (the Python writes zeros).
+        let vector = model
+            .embed(words.iter().copied())
+            .unwrap_or_else(|| vec![0.0; model.dims()]);
+        let bits: Vec<String> = vector[..8]
+            .iter()
+            .map(|v| format!("{:08x}", v.to_bits()))
+            .collect();
+        let expected_bits: Vec<&str> = fixture["vector_first8_hex"]
+            .as_array()
+            .expect("hex")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert_eq!(bits, expected_bits, "{}", fixture["query"]);
+        compared += 1;
+    }
+    assert!(compared >= 30, "only {compared} fixtures compared");
 }
 
 /// The derived model data is in step with what makes it: the file the binary carries is the

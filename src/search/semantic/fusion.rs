@@ -167,19 +167,49 @@ mod tests {
 
     #[test]
     fn agreement_wins_and_each_list_counts() {
+        let fusion = Fusion {
+            k: 10.0,
+            weight: 0.75,
+            weight_floor: 0.0,
+            max_semantic: 20,
+            min_cosine: 0.0,
+        };
         let lexical = [(7, 9.0), (3, 5.0), (4, 1.0)];
         let semantic = [(3, 0.9), (8, 0.8)];
-        let fused = fuse(&lexical, &semantic);
+        let fused = fusion.fuse(&lexical, &semantic, 0.75);
         let order: Vec<u32> = fused.iter().map(|h| h.0).collect();
-        // 3 is second lexically and first by meaning; 8, found by meaning alone (second),
-        // comes after the lexical third (1/13 against 0.75/12).
+        // 3 is second by words and first by meaning; 8, found by meaning alone (second),
+        // comes after the third by words (1/13 against 0.75/12).
         assert_eq!(order, vec![3, 7, 4, 8]);
         assert_eq!(fused[1].1, 1.0 / 11.0);
-        assert!(fuse(&[], &[]).is_empty());
+        // Weight 0 (the words covered the whole query): the lexical order, nothing added.
+        let kept: Vec<u32> = fusion
+            .fuse(&lexical, &semantic, 0.0)
+            .iter()
+            .map(|h| h.0)
+            .collect();
+        assert_eq!(kept, vec![7, 3, 4]);
+        assert!(fusion.fuse(&[], &[], 1.0).is_empty());
+    }
+
+    #[test]
+    fn the_semantic_weight_falls_as_coverage_rises() {
+        let fusion = Fusion {
+            weight: 2.0,
+            weight_floor: 0.5,
+            ..Fusion::default()
+        };
+        assert_eq!(fusion.semantic_weight(0.0), 2.0);
+        assert_eq!(fusion.semantic_weight(1.0), 0.5);
+        assert_eq!(fusion.semantic_weight(0.5), 1.25);
         assert_eq!(
-            fuse(&lexical, &[]).iter().map(|h| h.0).collect::<Vec<_>>(),
-            vec![7, 3, 4]
+            "10,2,0.5,20,0.2"
+                .parse::<Fusion>()
+                .map(|f| f.semantic_weight(1.0)),
+            Ok(0.5)
         );
+        assert!("10,2,20,0.2".parse::<Fusion>().is_err());
+        assert!("10,-1,0,20,0.2".parse::<Fusion>().is_err());
     }
 
     #[test]
