@@ -948,6 +948,9 @@ class Engine {
     }
     const lexical = this.run(expansion, request.category || null, request.audience || null, request.nation || null);
     const wanted = request.ranking || "fused";
+    if (!["lexical", "semantic", "fused"].includes(wanted)) {
+      throw new QueryError("unknown-ranking", `Unknown ranking “${wanted}”: use lexical, semantic or fused.`);
+    }
     const ranking = this.semantic ? wanted : "lexical";
     const byMeaning = ranking === "lexical" ? [] : this.semanticList(parsed, expansion, request, lexical);
     const hits = ranking === "lexical" ? lexical : ranking === "semantic" ? byMeaning : this.fuse(expansion, lexical, byMeaning);

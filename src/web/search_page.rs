@@ -30,6 +30,9 @@ pub struct SearchParams {
     /// Most documents to return (API only).
     #[serde(default)]
     pub limit: Option<usize>,
+    /// `lexical`, `semantic` or `fused` (the default), to see what each ranking gives.
+    #[serde(default)]
+    pub ranking: Option<String>,
 }
 
 impl SearchParams {
@@ -53,6 +56,11 @@ impl SearchParams {
         }
         if let Some(limit) = self.limit {
             request.limit = limit;
+        }
+        if let Some(name) = self.ranking.as_deref().filter(|s| !s.is_empty()) {
+            request.ranking = name.parse().map_err(|_| {
+                format!("Unknown ranking “{name}”: use lexical, semantic or fused.")
+            })?;
         }
         Ok(request)
     }
