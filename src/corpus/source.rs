@@ -9,9 +9,17 @@ use super::problem::Problem;
 /// The directory the embedded corpus comes from, as shown in problem paths.
 pub const EMBEDDED_ROOT: &str = "index";
 
+/// The guidance documents. Only what the corpus reads is embedded: `index/` also holds the
+/// semantic model, which the binary carries once, compressed (`search::semantic::model`).
 #[derive(RustEmbed)]
-#[folder = "index/"]
-struct EmbeddedIndex;
+#[folder = "index/guidance/"]
+struct EmbeddedGuidance;
+
+/// The other embedded corpus files, by their path under `index/`.
+const EMBEDDED_TOML: [(&str, &[u8]); 2] = [
+    ("intents.toml", include_bytes!("../../index/intents.toml")),
+    ("synonyms.toml", include_bytes!("../../index/synonyms.toml")),
+];
 
 /// What a corpus file holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,20 +50,25 @@ pub struct CorpusFile {
 
 /// The corpus files embedded in the binary, in path order.
 pub fn embedded_files() -> Vec<CorpusFile> {
-    let mut names: Vec<_> = EmbeddedIndex::iter().collect();
-    names.sort();
-    names
-        .into_iter()
-        .filter_map(|name| {
-            let kind = kind_of(&name)?;
-            let file = EmbeddedIndex::get(&name)?;
+    let guidance = EmbeddedGuidance::iter().filter_map(|name| {
+        let file = EmbeddedGuidance::get(&name)?;
+        Some((format!("guidance/{name}"), file.data.into_owned()))
+    });
+    let toml = EMBEDDED_TOML
+        .iter()
+        .map(|(name, bytes)| ((*name).to_owned(), bytes.to_vec()));
+    let mut files: Vec<CorpusFile> = guidance
+        .chain(toml)
+        .filter_map(|(name, bytes)| {
             Some(CorpusFile {
+                kind: kind_of(&name)?,
                 path: format!("{EMBEDDED_ROOT}/{name}"),
-                kind,
-                bytes: file.data.into_owned(),
+                bytes,
             })
         })
-        .collect()
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
 }
 
 /// The corpus files in `dir`, in path order. `dir` is shaped like `index/` when it has a

@@ -23,7 +23,7 @@ ROOT = HERE.parent.parent
 CACHE = HERE / "cache"
 GUIDANCE = ROOT / "index" / "guidance"
 OUT_DIR = ROOT / "index" / "semantic"
-BINARY = pathlib.Path(__import__("os").environ.get("CS_BINARY", "/tmp/cs-release"))
+BINARY = pathlib.Path(__import__("os").environ.get("CS_BINARY", str(pathlib.Path(__file__).resolve().parents[2] / "target" / "release" / "candidate-security")))
 BUNDLE = pathlib.Path("/tmp/bundle.json")
 QUERY_SETS = {"dev": ROOT / "tests/relevance/dev-queries.tsv",
               "dev-2026": ROOT / "tests/relevance/dev-queries-2026.tsv",

@@ -92,6 +92,8 @@ impl StaticModel {
         let mut bytes = Vec::with_capacity(compressed.len() * 5 / 4);
         brotli::BrotliDecompress(&mut &compressed[..], &mut bytes)
             .map_err(|e| ModelError::Compression(e.to_string()))?;
+        // The buffer grew by doubling: give back what the file does not use.
+        bytes.shrink_to_fit();
         StaticModel::parse(bytes)
     }
 
