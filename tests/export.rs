@@ -66,6 +66,28 @@ async fn the_export_has_every_file_the_service_worker_saves() {
     }
     assert!(out.path().join("manifest.webmanifest").is_file());
     assert!(out.path().join("api/version").is_file());
+
+    // The semantic model: where the pages say, not precached, and its brotli form beside it.
+    let home = read(out.path(), "index.html");
+    let model_url = home
+        .split("data-semantic=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("data-semantic on the page");
+    assert!(
+        !precache(&sw).iter().any(|u| u == model_url),
+        "{model_url} is precached"
+    );
+    let model = std::fs::read(out.path().join(model_url.trim_start_matches('/'))).expect("model");
+    assert_eq!(model, GUIDE.semantic().model().bytes());
+    let compressed = std::fs::read(
+        out.path()
+            .join(format!("{}.br", model_url.trim_start_matches('/'))),
+    )
+    .expect("model.br");
+    let mut decompressed = Vec::new();
+    brotli::BrotliDecompress(&mut &compressed[..], &mut decompressed).expect("brotli");
+    assert_eq!(decompressed, model);
 }
 
 #[tokio::test]

@@ -365,3 +365,94 @@ fn the_committed_model_is_not_stale() {
          regenerate it (index/semantic/README.md)"
     );
 }
+
+mod served {
+    use std::sync::Arc;
+
+    use axum::body::{Body, to_bytes};
+    use axum::http::{Request, StatusCode, header};
+    use candidate_security::web::{WebConfig, app};
+    use tower::ServiceExt;
+
+    async fn get(
+        router: &axum::Router,
+        path: &str,
+        encoding: Option<&str>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let mut request = Request::get(path);
+        if let Some(encoding) = encoding {
+            request = request.header(header::ACCEPT_ENCODING, encoding);
+        }
+        let response = router
+            .clone()
+            .oneshot(request.body(Body::empty()).expect("request"))
+            .await
+            .unwrap_or_else(|e| match e {});
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = to_bytes(response.into_body(), 8 << 20).await.expect("body");
+        (status, headers, body.to_vec())
+    }
+
+    #[tokio::test]
+    async fn the_model_is_served_compressed_or_plain_and_never_changes_at_its_address() {
+        let guide = Arc::new(candidate_security::Guide::embedded().expect("guide"));
+        let model = guide.semantic().model().bytes().to_vec();
+        let (router, _) = app(guide, &WebConfig::default()).expect("app");
+        let (_, _, home) = get(&router, "/", None).await;
+        let home = String::from_utf8_lossy(&home);
+        let url = home
+            .split("data-semantic=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("data-semantic")
+            .to_owned();
+        let (status, headers, body) = get(&router, &url, Some("gzip, deflate, br")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers[header::CONTENT_ENCODING], "br");
+        assert!(
+            headers[header::CACHE_CONTROL]
+                .to_str()
+                .is_ok_and(|v| v.contains("immutable"))
+        );
+        let mut decompressed = Vec::new();
+        brotli::BrotliDecompress(&mut &body[..], &mut decompressed).expect("brotli");
+        assert_eq!(decompressed, model);
+        for encoding in [None, Some("gzip")] {
+            let (status, headers, body) = get(&router, &url, encoding).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(headers.get(header::CONTENT_ENCODING).is_none());
+            assert_eq!(body, model);
+        }
+        let (status, _, _) =
+            get(&router, "/bundle/semantic-model.0000000000000000.bin", None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn the_api_says_which_ranking_it_used_and_refuses_unknown_ones() {
+        let (router, _) = app(
+            Arc::new(candidate_security::Guide::embedded().expect("guide")),
+            &WebConfig::default(),
+        )
+        .expect("app");
+        for (param, expected) in [
+            ("", "fused"),
+            ("&ranking=lexical", "lexical"),
+            ("&ranking=semantic", "semantic"),
+        ] {
+            let (status, _, body) = get(
+                &router,
+                &format!("/api/search?q=bots+amplifying+lies{param}"),
+                None,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK);
+            let json: serde_json::Value = serde_json::from_slice(&body).expect("json");
+            assert_eq!(json["ranking"], expected);
+        }
+        let (status, _, body) = get(&router, "/api/search?q=x&ranking=bm25", None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(String::from_utf8_lossy(&body).contains("Unknown ranking"));
+    }
+}

@@ -102,6 +102,14 @@ pub async fn write_site(
             write(&path, &body)?;
             report.files += 1;
             report.bytes += body.len() as u64;
+            // The semantic model barely compresses on the fly and hosts rarely try: its brotli
+            // form beside it, for hosts that serve precompressed files (nginx brotli_static).
+            if target.starts_with("bundle/semantic-model.") {
+                let compressed = crate::search::semantic::model::EMBEDDED_MODEL_BROTLI;
+                write(&out.join(format!("{target}.br")), compressed)?;
+                report.files += 1;
+                report.bytes += compressed.len() as u64;
+            }
         }
     }
     Ok(report)
