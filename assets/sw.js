@@ -18,6 +18,8 @@
 // - The semantic model (MANIFEST.semantic, about 3 MB) is not part of the install, so it never delays the
 //   offline copy: the search worker asks for it once the bundle is loaded, and this worker keeps it in the
 //   cache "cs-semantic" (cache first, stored on the first successful download; activate drops other models).
+//   A search worker started before this worker took control (a first visit) fetches it past this worker: the
+//   page then sends {type: "KEEP_SEMANTIC"}, and this worker keeps it if it is not kept yet.
 // - A page may ask about the copy ({type: "STATUS"} with a MessagePort): the answer is {version, complete,
 //   saved, total, savedAt, semantic}, savedAt being the Date the server sent with the saved home page (ms),
 //   or null, and semantic whether the semantic model is saved.
@@ -143,6 +145,7 @@ self.addEventListener("message", (event) => {
     accepted = true;
     self.skipWaiting();
   }
+  if (data && data.type === "KEEP_SEMANTIC") event.waitUntil(keepSemantic().catch(() => {}));
   const port = event.ports && event.ports[0];
   if (data && data.type === "STATUS" && port) {
     event.waitUntil(
@@ -194,6 +197,16 @@ async function semanticModel(request) {
     }
   }
   return response;
+}
+
+/** Keep the semantic model if it is not kept yet. The browser's HTTP cache usually answers: the page asks
+ * once its search worker has downloaded the model, which never changes at this URL. */
+async function keepSemantic() {
+  if (!SEMANTIC_PATH || (await caches.match(SEMANTIC_PATH, { cacheName: SEMANTIC_CACHE }))) return;
+  const response = await fetch(SEMANTIC_PATH, { credentials: "same-origin" });
+  if (!response.ok) return;
+  const cache = await caches.open(SEMANTIC_CACHE);
+  await cache.put(SEMANTIC_PATH, response);
 }
 
 async function asset(request) {

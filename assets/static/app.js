@@ -207,6 +207,7 @@ const device = (() => {
       if (message.ready) {
         mark("semantic:ready");
         measure("semantic", "engine:ready", "semantic:ready", { loadMs: Number(message.loadMs) || 0 });
+        keepSemanticModel();
       }
       return;
     }
@@ -1335,6 +1336,20 @@ function whenControlled() {
   return new Promise((resolve) => {
     if (navigator.serviceWorker.controller) resolve();
     else navigator.serviceWorker.addEventListener("controllerchange", () => resolve(), { once: true });
+  });
+}
+
+/**
+ * Ask the service worker to keep the semantic model the search worker has just loaded. On a first visit the
+ * search worker starts before the service worker controls the page, so its download goes past the service
+ * worker, which never sees it; once in control, the service worker keeps it (from the browser's HTTP cache,
+ * where that download left it: the URL is content-hashed and immutable). Kept already: nothing happens.
+ */
+function keepSemanticModel() {
+  if (!("serviceWorker" in navigator)) return;
+  whenControlled().then(() => {
+    const controller = navigator.serviceWorker.controller;
+    if (controller && !store.off) controller.postMessage({ type: "KEEP_SEMANTIC" });
   });
 }
 

@@ -866,7 +866,8 @@ class Engine {
         const surface = word.surface;
         const correction = expansion.corrections.find((c) => c.typed === surface);
         const chosen = correction && !model.knowsWhole(surface) ? correction.suggested : surface;
-        if (chosen.length >= this.semantic.info.minKnownWordBytes && !this.stopWords.has(chosen) && model.knowsWhole(chosen)) known = true;
+        if (this.stopWords.has(chosen)) continue; // little meaning; blurs a short query's vector
+        if (chosen.length >= this.semantic.info.minKnownWordBytes && model.knowsWhole(chosen)) known = true;
         words.push(chosen);
       }
     }

@@ -166,8 +166,9 @@ impl Guide {
         matched as f32 / concepts.len() as f32
     }
 
-    /// The words a query's meaning is taken from: every word not excluded, a typo replaced
-    /// by its correction when the model does not know the typed word whole. `None` when no
+    /// The words a query's meaning is taken from: every word not excluded and not a stop
+    /// word, a typo replaced by its correction when the model does not know the typed word
+    /// whole. `None` when no
     /// word is meaningful (not a stop word), at least three letters long and a whole piece
     /// of the model: random letters split into pieces that mean nothing, and ranking by them
     /// would return the nearest vectors to noise. Such queries rank by words alone.
@@ -190,7 +191,10 @@ impl Guide {
                 known |= chosen.len() >= MIN_KNOWN_WORD_BYTES
                     && !stop_words::is_stop_word(chosen)
                     && model.knows_whole(chosen);
-                words.push(chosen.to_owned());
+                // Stop words say little about meaning and blur a short query's vector.
+                if !stop_words::is_stop_word(chosen) {
+                    words.push(chosen.to_owned());
+                }
             }
         }
         known.then_some(words)

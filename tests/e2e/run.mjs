@@ -261,12 +261,20 @@ function devQueries() {
     .filter((q) => q && q.trim());
 }
 
-/** Wait for the service worker to control the page and its cache to hold the whole precache. */
-async function waitForOfflineCopy(page, server) {
+/** The service worker's manifest: the MANIFEST line the server writes into /sw.js. */
+async function swManifest(server) {
   const swSource = await (await fetch(server.url("/sw.js"))).text();
   const line = swSource.match(/^const MANIFEST = (.*);$/m);
   assert.ok(line, "sw.js has its MANIFEST line");
-  const manifest = JSON.parse(line[1]);
+  return JSON.parse(line[1]);
+}
+
+/** The cache the service worker keeps the semantic model in, whatever the version (assets/sw.js). */
+const SEMANTIC_CACHE = "cs-semantic";
+
+/** Wait for the service worker to control the page and its cache to hold the whole precache. */
+async function waitForOfflineCopy(page, server) {
+  const manifest = await swManifest(server);
   assert.ok(Array.isArray(manifest.precache) && manifest.precache.length > 0, "MANIFEST.precache is a list");
   assert.equal(manifest.base, server.base, "MANIFEST.base is the base path");
   const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
@@ -279,7 +287,8 @@ async function waitForOfflineCopy(page, server) {
       paths: (await cache.keys()).map((request) => new URL(request.url).pathname + new URL(request.url).search),
     };
   }, manifest.version);
-  assert.deepEqual(cached.names.filter((name) => name.startsWith("cs-")), [`cs-${manifest.version}`]);
+  // One version's cache; the semantic model's cache (filled once the search worker has the model) is apart.
+  assert.deepEqual(cached.names.filter((name) => name.startsWith("cs-") && name !== SEMANTIC_CACHE), [`cs-${manifest.version}`]);
   for (const url of manifest.precache) assert.ok(cached.paths.includes(url), `precached: ${url}`);
   return { manifest, cached };
 }
@@ -466,11 +475,11 @@ check("search states: fragment on load with filters, typo suggestion, danger car
       const html = await (await fetch(server.url(`/search?q=${encodeURIComponent(q)}`))).text();
       return (html.match(/<p class="result-count search-error">([^<]*)<\/p>/) || [])[1];
     };
-    const tooMany = Array.from({ length: 17 }, (_, i) => `word${i}`).join(" ");
-    await typeQuery(page, tooMany);
+    const tooMany = Array.from({ length: 33 }, (_, i) => `word${i}`).join(" ");
+    await typeQuery(page, tooMany, 5);
     const error = page.locator("#results .search-error");
     assert.equal(await error.count(), 1, "refused query explained");
-    assert.match(await error.textContent(), /16/);
+    assert.match(await error.textContent(), /32/);
     assert.equal(await error.textContent(), await refusedOnServer(tooMany), "the server's message");
     assert.equal(await statusText(page), await error.textContent(), "the live region says why");
     const tooLong = "a".repeat(257); // longer than the box's maxlength: only a link can carry it
@@ -879,7 +888,13 @@ check("update notice: a new version names the changed document and Reload switch
     await page.waitForFunction((v) => document.documentElement.dataset.version === v, second.version, { timeout: 15_000 });
     assert.equal(await notice.isVisible(), false);
     const names = await page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith("cs-")));
-    assert.deepEqual(names, [`cs-${second.version}`], "only the new version is kept");
+    assert.deepEqual(names.filter((n) => n !== SEMANTIC_CACHE), [`cs-${second.version}`], "only the new version is kept");
+    const models = await page.evaluate(async (name) => {
+      if (!(await caches.has(name))) return [];
+      return (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
+    }, SEMANTIC_CACHE);
+    const { semantic } = await swManifest(second);
+    assert.ok(models.every((p) => p === semantic), `only the new version's semantic model is kept: ${models}`);
     await page.waitForFunction(
       (v) => (JSON.parse(localStorage.getItem("cs:doc-hashes") || "null") || {}).version === v,
       second.version,
@@ -1842,6 +1857,323 @@ check("accessibility of the new pages and states: Offline page, confirmation, ex
     } finally {
       await context.close();
     }
+  }
+});
+
+// ---------- Search by meaning: the semantic model on the device (issue 15) ----------
+
+/** Queries in everyday words, not the guidance's: ranked by meaning as well as by words. */
+const MEANING_QUERIES = [
+  "video of me saying things i never said",
+  "they keep ringing the office and swearing",
+  "bots amplifying lies",
+  "loud gadget to carry in case i get jumped",
+];
+
+/** Wait until the search worker has attached the semantic model: searches rank by words and meaning. */
+async function semanticReady(page, timeout = 60_000) {
+  await page.waitForFunction(() => document.documentElement.dataset.searchRanking === "meaning", null, { timeout });
+}
+
+/** The sections of a search API answer as the page links them: "/guidance/slug#anchor", in order. */
+function apiSectionUrls(data) {
+  return data.documents.flatMap((d) => d.sections.map((section) => `${d.url}#${section.anchor}`));
+}
+
+/** The result count as the page words it for a search API answer. */
+function apiCount(q, data) {
+  return data.total_sections === 0
+    ? `No results for “${q}”`
+    : `${data.total_sections} result${data.total_sections === 1 ? "" : "s"} in ${data.total_documents} document${data.total_documents === 1 ? "" : "s"}`;
+}
+
+/** GET /api/search for `q` (and `extra` parameters) on `server`: the JSON answer. */
+async function apiSearch(server, q, extra = "") {
+  const response = await fetch(server.url(`/api/search?q=${encodeURIComponent(q)}${extra}`));
+  assert.equal(response.status, 200, `/api/search for “${q}”${extra}`);
+  return response.json();
+}
+
+/** The paths of the requests kept in the semantic model's cache (none when it does not exist). */
+async function semanticCachePaths(page) {
+  return page.evaluate(async (name) => {
+    if (!(await caches.has(name))) return [];
+    return (await (await caches.open(name)).keys()).map((request) => new URL(request.url).pathname);
+  }, SEMANTIC_CACHE);
+}
+
+/** Empty the browser's HTTP cache: whatever is asked for next comes from the service worker's caches or the network. */
+async function clearHttpCache(context, page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.clearBrowserCache");
+  await cdp.detach();
+}
+
+/** The Offline page's fact `name` once it no longer says "Checking…". */
+async function offlineFact(page, name) {
+  const fact = page.locator(`[data-fact="${name}"]`);
+  await page.waitForFunction((n) => !/Checking/.test(document.querySelector(`[data-fact="${n}"]`).textContent), name);
+  return fact.textContent();
+}
+
+check("search by meaning arrives after the bundle: the search worker asks for the model once the bundle is loaded, the service worker's install leaves it out and keeps it apart", async () => {
+  const server = await rootServer();
+  const { context, issues } = await newContext(server);
+  // Every request and finished request, in order, from the page, the search worker and the service worker.
+  const log = [];
+  const record = (event) => (request) =>
+    log.push({ event, path: new URL(request.url()).pathname, fromSw: Boolean(request.serviceWorker()), at: performance.now() });
+  context.on("request", record("request"));
+  context.on("requestfinished", record("finished"));
+  context.on("requestfailed", record("failed"));
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url("/"));
+    const { bundle, semantic } = await page.evaluate(() => ({ ...document.documentElement.dataset }));
+    assert.match(semantic, /^\/bundle\/semantic-model\.[0-9a-f]+\.bin$/, "the page names the model at a content-hashed URL");
+    const { manifest, cached } = await waitForOfflineCopy(page, server);
+    await deviceReady(page);
+    await semanticReady(page);
+
+    // The install: the whole offline copy, the bundle in it, the model not.
+    assert.equal(manifest.semantic, semantic, "the service worker knows the model's URL");
+    assert.ok(manifest.precache.includes(bundle), "the bundle is precached");
+    assert.ok(!manifest.precache.includes(semantic), "the model is not in the precache list");
+    assert.ok(!cached.paths.includes(semantic), "nor in the version's cache");
+
+    // The search worker asked for the model once, after its own request for the bundle had finished.
+    const workerBundle = log.filter((e) => e.path === bundle && !e.fromSw);
+    const modelAsked = log.filter((e) => e.path === semantic && e.event === "request");
+    const workerModel = modelAsked.filter((e) => !e.fromSw);
+    assert.equal(workerModel.length, 1, `the search worker asked for the model once: ${JSON.stringify(modelAsked)}`);
+    const bundleDone = workerBundle.find((e) => e.event === "finished");
+    assert.ok(bundleDone, `the search worker's bundle request finished: ${JSON.stringify(workerBundle)}`);
+    const firstModel = log.indexOf(modelAsked[0]);
+    assert.ok(log.indexOf(bundleDone) < firstModel && bundleDone.at <= modelAsked[0].at, "the model was asked for only after the bundle had arrived");
+    assert.deepEqual(
+      log.slice(firstModel).filter((e) => e.path === bundle && e.event === "request" && !e.fromSw),
+      [],
+      "no bundle request after the model's",
+    );
+    assert.ok(
+      log.filter((e) => e.path === semantic && e.fromSw).every((e) => e.at >= workerModel[0].at),
+      "the service worker never fetched the model on its own before the search worker asked for it",
+    );
+    assert.deepEqual(
+      log.filter((e) => e.path === semantic && e.event === "failed"),
+      [],
+      "no request for the model failed",
+    );
+    const measured = await page.evaluate(() => performance.getEntriesByName("semantic", "measure").length);
+    assert.equal(measured, 1, "the page measured when search by meaning became ready");
+    assertClean(issues, "semantic model load");
+  } finally {
+    await context.close();
+  }
+});
+
+check("a first visit keeps the semantic model: the service worker holds it in cs-semantic, the Offline page says so, and the next visit ranks by meaning offline", async () => {
+  const server = await startServer();
+  const { context, issues } = await newContext(server);
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url("/"));
+    await waitForOfflineCopy(page, server);
+    await deviceReady(page);
+    await semanticReady(page);
+    const semantic = await page.evaluate(() => document.documentElement.dataset.semantic);
+    // On a first visit the search worker starts before the service worker controls the page.
+    await page.waitForFunction(
+      async ({ name, path }) => (await caches.has(name)) && (await (await caches.open(name)).keys()).some((r) => new URL(r.url).pathname === path),
+      { name: SEMANTIC_CACHE, path: semantic },
+      { timeout: 15_000, polling: 250 },
+    ).catch(() => {});
+    assert.deepEqual(await semanticCachePaths(page), [semantic], "after one visit, the model is kept in cs-semantic");
+    await page.goto(server.url("/offline-copy"));
+    assert.match(await offlineFact(page, "semantic"), /^Saved: /, "the Offline page says search by meaning is saved");
+
+    // Offline, with the browser's HTTP cache emptied: the model can come only from the service worker's cache.
+    await clearHttpCache(context, page);
+    await context.setOffline(true);
+    await server.stop();
+    await page.goto(server.url("/"));
+    await deviceReady(page);
+    await semanticReady(page);
+    await page.goto(server.url("/offline-copy"));
+    assert.match(await offlineFact(page, "semantic"), /^Saved: /, "offline too");
+    await context.setOffline(false);
+    issues.console = issues.console.filter((text) => !/ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_REFUSED|Failed to load resource|Failed to fetch/.test(text));
+    assertClean(issues, "first visit keeps the model");
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
+
+check("offline search ranks by meaning as the server does: everyday-words queries typed offline show the API's sections, in order, with the same words marked", async () => {
+  const server = await startServer();
+  const expected = new Map();
+  let differs = 0;
+  for (const q of MEANING_QUERIES) {
+    const data = await apiSearch(server, q);
+    assert.equal(data.ranking, "fused", `${q}: the server ranks by words and meaning`);
+    const lexical = await apiSearch(server, q, "&ranking=lexical");
+    if (JSON.stringify(apiSectionUrls(lexical)) !== JSON.stringify(apiSectionUrls(data))) differs += 1;
+    expected.set(q, {
+      urls: apiSectionUrls(data),
+      count: apiCount(q, data),
+      sections: data.documents.flatMap((d) =>
+        d.sections.map((section) => ({ url: `${d.url}#${section.anchor}`, heading: section.heading_html, snippet: section.snippet_html })),
+      ),
+    });
+  }
+  assert.ok(differs > 0, "meaning changes the order of at least one of these queries (else this test could not tell)");
+  const unmarked = [...expected.values()].flatMap((e) => e.sections).filter((s) => !s.snippet.includes("<mark>"));
+  assert.ok(unmarked.length > 0, "at least one section found by meaning alone, with nothing marked");
+
+  const { context, issues } = await newContext(server);
+  const modelRequests = [];
+  let offline = false;
+  context.on("request", (request) => {
+    if (offline && new URL(request.url()).pathname.startsWith("/bundle/semantic-model.")) modelRequests.push(request);
+  });
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url("/"));
+    await waitForOfflineCopy(page, server);
+    await deviceReady(page);
+    await semanticReady(page);
+    // A later visit, as the installed app gets: the model is in cs-semantic by then.
+    await page.reload();
+    await deviceReady(page);
+    await semanticReady(page);
+    const semantic = await page.evaluate(() => document.documentElement.dataset.semantic);
+    await page.waitForFunction(
+      async ({ name, path }) => (await caches.has(name)) && (await (await caches.open(name)).keys()).some((r) => new URL(r.url).pathname === path),
+      { name: SEMANTIC_CACHE, path: semantic },
+      { timeout: 15_000, polling: 250 },
+    );
+
+    // Offline, with the HTTP cache emptied: the model can come only from cs-semantic.
+    await clearHttpCache(context, page);
+    await context.setOffline(true);
+    await server.stop();
+    offline = true;
+    await page.reload();
+    await deviceReady(page);
+    await semanticReady(page);
+    assert.ok(modelRequests.length > 0, "the search worker asked for the model offline");
+    for (const request of modelRequests) {
+      assert.equal(Boolean(request.serviceWorker()), false, "the service worker answered from its cache, without a request of its own");
+      const response = await request.response();
+      assert.ok(response && response.ok() && response.fromServiceWorker(), "the model came from the service worker");
+    }
+
+    const mismatches = [];
+    for (const q of MEANING_QUERIES) {
+      await typeQuery(page, q);
+      const want = expected.get(q);
+      const shown = {
+        urls: await shownSectionUrls(page),
+        count: await page.locator("#results .result-count").textContent(),
+      };
+      try {
+        assert.deepEqual(shown, { urls: want.urls, count: want.count });
+      } catch {
+        mismatches.push(`${q}\n  server: ${JSON.stringify(want.urls)}\n  device: ${JSON.stringify(shown.urls)}`);
+        continue;
+      }
+      // The same words marked in each section's heading and snippet; none where the server marks none.
+      const marks = await page.evaluate((sections) => {
+        const parser = new DOMParser();
+        const marked = (html) => Array.from(parser.parseFromString(`<!doctype html><body>${html}`, "text/html").querySelectorAll("mark")).map((m) => m.textContent);
+        const items = Array.from(document.querySelectorAll("#results .result-sections > li"));
+        return sections.map((section, i) => {
+          const item = items[i];
+          const shownMarks = (selector) => Array.from(item.querySelectorAll(`${selector} mark`)).map((m) => m.textContent);
+          return {
+            url: section.url,
+            server: { heading: marked(section.heading), snippet: marked(section.snippet) },
+            device: { heading: shownMarks(".section-link"), snippet: shownMarks(".snippet") },
+          };
+        });
+      }, want.sections);
+      for (const m of marks) {
+        if (JSON.stringify(m.server) !== JSON.stringify(m.device)) mismatches.push(`${q} ${m.url}: marks\n  server: ${JSON.stringify(m.server)}\n  device: ${JSON.stringify(m.device)}`);
+      }
+      const shownUnmarked = marks.filter((m) => m.server.snippet.length === 0);
+      for (const m of shownUnmarked) assert.deepEqual(m.device.snippet, [], `${q} ${m.url}: no <mark> on the page where the server marks none`);
+    }
+    assert.deepEqual(mismatches, [], `${mismatches.length} differences offline`);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.searchEngine), "device");
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.searchRanking), "meaning");
+    await context.setOffline(false);
+    issues.console = issues.console.filter((text) => !/ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_REFUSED|Failed to load resource|Failed to fetch/.test(text));
+    assertClean(issues, "offline search by meaning");
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+}, 180_000);
+
+check("without the model, offline search still works by words and says nothing misleading: the server's lexical answers, searchRanking 'words', the Offline page says not saved yet", async () => {
+  const server = await startServer();
+  const { semantic } = await swManifest(server);
+  // "bots amplifying lies" ranks differently by meaning: the device must give the answer by words.
+  const queries = ["phishing email", "bots amplifying lies"];
+  const lexical = new Map();
+  for (const q of queries) {
+    const data = await apiSearch(server, q, "&ranking=lexical");
+    assert.equal(data.ranking, "lexical");
+    lexical.set(q, { urls: apiSectionUrls(data), count: apiCount(q, data) });
+  }
+  const fused = apiSectionUrls(await apiSearch(server, "bots amplifying lies"));
+  assert.notDeepEqual(fused, lexical.get("bots amplifying lies").urls, "meaning changes this query's answer");
+
+  const { context, issues } = await newContext(server);
+  const blocked = [];
+  // The model never arrives: every request for it (the search worker's, the service worker's) fails.
+  await context.route(
+    (url) => url.pathname === semantic,
+    (route) => {
+      blocked.push(route.request().url());
+      return route.abort("failed");
+    },
+  );
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url("/"));
+    await waitForOfflineCopy(page, server);
+    await deviceReady(page);
+    await page.waitForFunction(() => document.documentElement.dataset.searchRanking === "words", null, { timeout: 30_000 });
+    assert.ok(blocked.length > 0, "the model was asked for (and refused)");
+
+    await context.setOffline(true);
+    await server.stop();
+    await page.reload();
+    await deviceReady(page);
+    await page.waitForFunction(() => document.documentElement.dataset.searchRanking === "words", null, { timeout: 30_000 });
+    for (const q of queries) {
+      await typeQuery(page, q);
+      assert.ok((await page.locator("#results .result").count()) > 0, `${q}: results offline`);
+      assert.deepEqual(
+        { urls: await shownSectionUrls(page), count: await page.locator("#results .result-count").textContent() },
+        lexical.get(q),
+        `${q}: the server's answer by words`,
+      );
+    }
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.searchRanking), "words");
+    assert.deepEqual(await semanticCachePaths(page), [], "nothing kept for the model");
+
+    await page.goto(server.url("/offline-copy"));
+    const fact = await offlineFact(page, "semantic");
+    assert.ok(fact.startsWith("Not saved yet"), `the Offline page says search by meaning is not saved yet: ${fact}`);
+    await context.setOffline(false);
+    issues.console = issues.console.filter((text) => !/ERR_FAILED|ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_REFUSED|Failed to load resource|Failed to fetch/.test(text));
+    assertClean(issues, "without the model");
+  } finally {
+    await context.close();
+    await server.stop();
   }
 });
 
