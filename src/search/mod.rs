@@ -6,6 +6,7 @@ pub mod expand;
 pub mod grammar;
 pub mod index;
 pub mod intent;
+mod meaning;
 pub mod semantic;
 pub mod snippet;
 pub mod stop_words;
@@ -25,7 +26,6 @@ pub use types::{
 };
 
 use crate::corpus::{Corpus, CorpusError};
-use grammar::{ParsedQuery, PartKind};
 use index::{SearchIndex, display_heading};
 use rustc_hash::FxHashSet;
 use semantic::SemanticIndex;
@@ -124,220 +124,22 @@ impl Guide {
             .is_some_and(|s| self.section_nations(s).includes(nation))
     }
 
-    /// The share of the query that section `ord` has: of the query's meaningful concepts
-    /// (excluded words aside; a word the corpus does not know counts, unmatched), those with
-    /// an alternative whose terms all occur in the section's document title, heading or text.
-    /// 1 for a query with no such concept.
-    fn coverage(&self, expansion: &expand::Expansion, ord: u32) -> f32 {
-        let concepts: Vec<&expand::Concept> = expansion
-            .meaningful()
-            .filter(|c| c.occur != expand::Occur::MustNot)
-            .collect();
-        let Some(indexed) = self.index.sections.get(ord as usize) else {
-            return 0.0;
-        };
-        if concepts.is_empty() {
-            return 1.0;
-        }
-        let title = &self.corpus.documents[indexed.document].meta.title;
-        let mut present: FxHashSet<u32> = FxHashSet::default();
-        for word in self.index.analyzer().words(title) {
-            if let Some(id) = self
-                .index
-                .vocabulary
-                .term(&word.surface)
-                .and_then(|t| self.index.term_ids.get(t))
-            {
-                present.insert(*id);
-            }
-        }
-        present.extend(indexed.heading_words.iter().map(|w| w.term));
-        present.extend(indexed.body.words.iter().map(|w| w.term));
-        let has = |term: &String| {
-            self.index
-                .term_ids
-                .get(term)
-                .is_some_and(|id| present.contains(id))
-        };
-        let matched = concepts
-            .iter()
-            .filter(|c| c.alternatives.iter().any(|a| a.terms.iter().all(has)))
-            .count();
-        matched as f32 / concepts.len() as f32
-    }
-
-    /// The words a query's meaning is taken from: every word not excluded and not a stop
-    /// word, a typo replaced by its correction when the model does not know the typed word
-    /// whole. `None` when no
-    /// word is meaningful (not a stop word), at least three letters long and a whole piece
-    /// of the model: random letters split into pieces that mean nothing, and ranking by them
-    /// would return the nearest vectors to noise. Such queries rank by words alone.
-    fn meaning_words(
-        &self,
-        parsed: &ParsedQuery,
-        expansion: &expand::Expansion,
-    ) -> Option<Vec<String>> {
-        let model = self.semantic.model();
-        let mut words = Vec::new();
-        let mut known = false;
-        for part in parsed.parts.iter().filter(|p| p.kind != PartKind::Exclude) {
-            for word in &part.words {
-                let surface = word.surface.as_str();
-                let correction = expansion.corrections.iter().find(|c| c.typed == surface);
-                let chosen = match correction {
-                    Some(c) if !model.knows_whole(surface) => c.suggested.as_str(),
-                    _ => surface,
-                };
-                known |= chosen.len() >= MIN_KNOWN_WORD_BYTES
-                    && !stop_words::is_stop_word(chosen)
-                    && model.knows_whole(chosen);
-                // Stop words say little about meaning and blur a short query's vector.
-                if !stop_words::is_stop_word(chosen) {
-                    words.push(chosen.to_owned());
-                }
-            }
-        }
-        known.then_some(words)
-    }
-
-    /// The semantic list for a query: sections by cosine, within the request's filters. A
-    /// query with a quoted phrase or an excluded word asks for exact words, so meaning then
-    /// only reorders the sections the words found.
-    fn semantic_list(
-        &self,
-        parsed: &ParsedQuery,
-        expansion: &expand::Expansion,
-        request: &SearchRequest,
-        lexical: &[(u32, f32)],
-    ) -> Vec<(u32, f32)> {
-        let Some(words) = self.meaning_words(parsed, expansion) else {
-            return Vec::new();
-        };
-        let Some(query) = self.semantic.query_vector(words.iter().map(String::as_str)) else {
-            return Vec::new();
-        };
-        let exact = parsed.parts.iter().any(|p| p.kind != PartKind::Words);
-        let found: FxHashSet<u32> = lexical.iter().map(|&(ord, _)| ord).collect();
-        self.semantic.rank(&query, &self.fusion, |ord| {
-            let Some(indexed) = self.index.sections.get(ord as usize) else {
-                return false;
-            };
-            let meta = &self.corpus.documents[indexed.document].meta;
-            (!exact || found.contains(&ord))
-                && request.category.is_none_or(|c| meta.category == c)
-                && request.audience.is_none_or(|a| meta.audience.contains(&a))
-                && request.nation.is_none_or(|n| self.applies_in(ord, n))
-        })
-    }
-
     /// Run a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let started = Instant::now();
         let mut analyzer = self.index.analyzer();
         let parsed = grammar::parse(&request.query, &mut analyzer)?;
         let expansion = expand::expand(&parsed, &self.index.vocabulary, &self.index.synonyms);
-        let mut lexical = self
-            .index
-            .run(&expansion, request.category, request.audience)?;
-        if let Some(nation) = request.nation {
-            // Leave out what was written for other nations; scores are unchanged, as BM25's
-            // statistics are the whole corpus's either way (the offline engine does the same).
-            lexical.retain(|&(ord, _)| self.applies_in(ord, nation));
-        }
-        let by_meaning = match request.ranking {
-            Ranking::Lexical => Vec::new(),
-            Ranking::Semantic | Ranking::Fused => {
-                self.semantic_list(&parsed, &expansion, request, &lexical)
-            }
-        };
-        let hits = match request.ranking {
-            Ranking::Lexical => lexical.clone(),
-            Ranking::Semantic => by_meaning.clone(),
-            Ranking::Fused => {
-                let coverage = lexical
-                    .first()
-                    .map_or(0.0, |&(ord, _)| self.coverage(&expansion, ord));
-                let weight = self.fusion.semantic_weight(coverage);
-                self.fusion.fuse(&lexical, &by_meaning, weight)
-            }
-        };
-        // Sections found by meaning alone: no query word to show, so their opening lines.
-        let matched_by_words: FxHashSet<u32> = lexical.iter().map(|&(ord, _)| ord).collect();
-        let highlight = self.index.highlight_terms(&expansion);
+        let (hits, matched_by_words) = self.rank(request, &parsed, &expansion)?;
         let support = intent::is_urgent(&parsed, &self.index.vocabulary, &self.index.support);
         let urgent =
             support || intent::is_urgent(&parsed, &self.index.vocabulary, &self.index.urgent);
-
-        // Fold sections under their documents, keeping document order by best section.
-        let mut documents: Vec<DocumentHit> = Vec::new();
-        let mut slots: Vec<Option<usize>> = vec![None; self.corpus.documents.len()];
         let limit = request.limit.clamp(1, MAX_LIMIT);
-        for &(ord, score) in &hits {
-            let Some(indexed) = self.index.sections.get(ord as usize) else {
-                continue;
-            };
-            let slot = match slots[indexed.document] {
-                Some(slot) => slot,
-                None => {
-                    let document = &self.corpus.documents[indexed.document];
-                    let meta = &document.meta;
-                    documents.push(DocumentHit {
-                        slug: meta.slug.clone(),
-                        title: meta.title.clone(),
-                        summary: meta.summary.clone(),
-                        category: meta.category,
-                        audience: meta.audience.clone(),
-                        url: format!("/guidance/{}", meta.slug),
-                        score,
-                        sections: Vec::new(),
-                        matched_sections: 0,
-                    });
-                    slots[indexed.document] = Some(documents.len() - 1);
-                    documents.len() - 1
-                }
-            };
-            let hit = &mut documents[slot];
-            hit.matched_sections += 1;
-            if hit.sections.len() < SECTIONS_PER_DOCUMENT && slot < limit {
-                let document = &self.corpus.documents[indexed.document];
-                let section = &document.sections[indexed.section];
-                let heading = display_heading(&self.corpus, indexed);
-                hit.sections.push(SectionHit {
-                    heading: heading.to_owned(),
-                    heading_html: if matched_by_words.contains(&ord) {
-                        snippet::highlight_all(heading, &indexed.heading_words, &highlight)
-                    } else {
-                        snippet::escape(heading)
-                    },
-                    anchor: section.anchor.clone(),
-                    snippet_html: if matched_by_words.contains(&ord) {
-                        snippet::snippet(&section.text, &indexed.body, &highlight)
-                    } else {
-                        snippet::opening(&section.text, &indexed.body)
-                    },
-                    score,
-                    nations: section.nations,
-                });
-            }
-        }
+        let highlight = self.index.highlight_terms(&expansion);
+        let mut documents = self.fold(&hits, &matched_by_words, &highlight, limit);
         let total_documents = documents.len();
         documents.truncate(limit);
-
-        let suggestion = (!expansion.corrections.is_empty()).then(|| {
-            let mut text = parsed.cleaned.clone();
-            let mut words: Vec<_> = parsed.parts.iter().flat_map(|p| &p.words).collect();
-            words.sort_by_key(|w| std::cmp::Reverse(w.start));
-            for word in words {
-                if let Some(c) = expansion
-                    .corrections
-                    .iter()
-                    .find(|c| c.typed == word.surface)
-                {
-                    text.replace_range(word.start..word.end, &c.suggested);
-                }
-            }
-            text.split_whitespace().collect::<Vec<_>>().join(" ")
-        });
+        let suggestion = suggestion(&parsed, &expansion);
         Ok(SearchResults {
             query: request.query.clone(),
             total_sections: hits.len(),
@@ -351,4 +153,131 @@ impl Guide {
             took_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         })
     }
+
+    /// Every result section as `(ordinal, score)`, best first, by the request's ranking, and
+    /// the sections the words matched (the others were found by meaning alone).
+    fn rank(
+        &self,
+        request: &SearchRequest,
+        parsed: &grammar::ParsedQuery,
+        expansion: &expand::Expansion,
+    ) -> Result<(Hits, FxHashSet<u32>), SearchError> {
+        let mut lexical = self
+            .index
+            .run(expansion, request.category, request.audience)?;
+        if let Some(nation) = request.nation {
+            // Leave out what was written for other nations; scores are unchanged, as BM25's
+            // statistics are the whole corpus's either way (the offline engine does the same).
+            lexical.retain(|&(ord, _)| self.applies_in(ord, nation));
+        }
+        let matched_by_words: FxHashSet<u32> = lexical.iter().map(|&(ord, _)| ord).collect();
+        let hits = match request.ranking {
+            Ranking::Lexical => lexical,
+            Ranking::Semantic => self.semantic_list(parsed, expansion, request, &lexical),
+            Ranking::Fused => {
+                let by_meaning = self.semantic_list(parsed, expansion, request, &lexical);
+                let coverage = lexical
+                    .first()
+                    .map_or(0.0, |&(ord, _)| self.coverage(expansion, ord));
+                let weight = self.fusion.semantic_weight(coverage);
+                self.fusion.fuse(&lexical, &by_meaning, weight)
+            }
+        };
+        Ok((hits, matched_by_words))
+    }
+
+    /// Fold sections under their documents, keeping document order by best section; the first
+    /// `limit` documents get up to [`SECTIONS_PER_DOCUMENT`] sections each, with snippets.
+    fn fold(
+        &self,
+        hits: &[(u32, f32)],
+        matched_by_words: &FxHashSet<u32>,
+        highlight: &snippet::Highlight,
+        limit: usize,
+    ) -> Vec<DocumentHit> {
+        let mut documents: Vec<DocumentHit> = Vec::new();
+        let mut slots: Vec<Option<usize>> = vec![None; self.corpus.documents.len()];
+        for &(ord, score) in hits {
+            let Some(indexed) = self.index.sections.get(ord as usize) else {
+                continue;
+            };
+            let slot = *slots[indexed.document].get_or_insert_with(|| {
+                let meta = &self.corpus.documents[indexed.document].meta;
+                documents.push(DocumentHit {
+                    slug: meta.slug.clone(),
+                    title: meta.title.clone(),
+                    summary: meta.summary.clone(),
+                    category: meta.category,
+                    audience: meta.audience.clone(),
+                    url: format!("/guidance/{}", meta.slug),
+                    score,
+                    sections: Vec::new(),
+                    matched_sections: 0,
+                });
+                documents.len() - 1
+            });
+            let hit = &mut documents[slot];
+            hit.matched_sections += 1;
+            if hit.sections.len() < SECTIONS_PER_DOCUMENT && slot < limit {
+                hit.sections.push(self.section_hit(
+                    indexed,
+                    score,
+                    matched_by_words.contains(&ord),
+                    highlight,
+                ));
+            }
+        }
+        documents
+    }
+
+    /// A result section. One the words did not match (found by meaning alone) has no query
+    /// word to show, so its opening lines, with nothing marked.
+    fn section_hit(
+        &self,
+        indexed: &index::IndexedSection,
+        score: f32,
+        by_words: bool,
+        highlight: &snippet::Highlight,
+    ) -> SectionHit {
+        let section = &self.corpus.documents[indexed.document].sections[indexed.section];
+        let heading = display_heading(&self.corpus, indexed);
+        SectionHit {
+            heading: heading.to_owned(),
+            heading_html: if by_words {
+                snippet::highlight_all(heading, &indexed.heading_words, highlight)
+            } else {
+                snippet::escape(heading)
+            },
+            anchor: section.anchor.clone(),
+            snippet_html: if by_words {
+                snippet::snippet(&section.text, &indexed.body, highlight)
+            } else {
+                snippet::opening(&section.text, &indexed.body)
+            },
+            score,
+            nations: section.nations,
+        }
+    }
+}
+
+/// Sections as `(ordinal, score)`, best first.
+type Hits = Vec<(u32, f32)>;
+
+/// The query with each corrected word replaced, for "searched for", if any was corrected.
+fn suggestion(parsed: &grammar::ParsedQuery, expansion: &expand::Expansion) -> Option<String> {
+    (!expansion.corrections.is_empty()).then(|| {
+        let mut text = parsed.cleaned.clone();
+        let mut words: Vec<_> = parsed.parts.iter().flat_map(|p| &p.words).collect();
+        words.sort_by_key(|w| std::cmp::Reverse(w.start));
+        for word in words {
+            if let Some(c) = expansion
+                .corrections
+                .iter()
+                .find(|c| c.typed == word.surface)
+            {
+                text.replace_range(word.start..word.end, &c.suggested);
+            }
+        }
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    })
 }
