@@ -8,7 +8,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { createEngine, boundedDistance, QueryError } from "../../assets/static/engine.js";
 
@@ -17,7 +19,15 @@ const BIN = process.env.CS_BIN || path.join(REPO, "target", "debug", "candidate-
 const run = (...args) => execFileSync(BIN, args, { encoding: "utf8", maxBuffer: 64 << 20 });
 const bundle = JSON.parse(run("export"));
 const engine = createEngine(bundle);
-const serverSearch = (query) => JSON.parse(run("search", "--json", query));
+const serverSearch = (query, ranking = "lexical") => JSON.parse(run("search", "--json", "--ranking", ranking, query));
+// The semantic model as the server sends it (the committed brotli file, decompressed).
+const modelBytes = () => {
+  const plain = zlib.brotliDecompressSync(fs.readFileSync(path.join(REPO, "index", "semantic", "static-model.bin.br")));
+  return plain.buffer.slice(plain.byteOffset, plain.byteOffset + plain.byteLength);
+};
+// Ranks by words until the model is attached; a second engine ranks by words and meaning.
+const fused = createEngine(bundle);
+const attached = fused.attachSemantic(modelBytes());
 
 test("the index rebuilt in the browser matches the server's statistics", () => {
   assert.equal(engine.ready, true, engine.problem);
@@ -61,6 +71,7 @@ test("BM25 scores equal the server's, to the last bit of a 32-bit float", () => 
   for (const query of ["2fa", "password manager", "\"suspicious package\"", "someone hacked my whatsapp", "deep fake", "phis"]) {
     const server = serverSearch(query);
     const browser = engine.search({ query });
+    assert.equal(browser.ranking, "lexical");
     assert.deepEqual(browser.documents.map((d) => d.slug), server.documents.map((d) => d.slug), query);
     // The server prints 32-bit floats in their shortest form; both round to the same float.
     assert.deepEqual(browser.documents.map((d) => d.score), server.documents.map((d) => Math.fround(d.score)), query);
@@ -101,9 +112,44 @@ test("snippets escape every character and mark only matched words", () => {
 test("refused queries give the server's messages", () => {
   assert.throws(() => engine.search({ query: "x".repeat(257) }),
     (e) => e instanceof QueryError && e.kind === "too-long" && e.message === "the search is too long: use at most 256 characters");
-  assert.throws(() => engine.search({ query: "word ".repeat(20) }),
+  assert.throws(() => engine.search({ query: "word ".repeat(40) }),
     (e) => e instanceof QueryError && e.kind === "too-many-words");
   assert.equal(engine.search({ query: "   " }).total_sections, 0);
+});
+
+test("with the model attached, fused scores equal the server's, to the last bit", () => {
+  assert.equal(attached, true, fused.semanticProblem);
+  for (const query of ["video of me saying things i never said", "bots amplifying lies", "2fa", "someone posted my address", "xqzvbk"]) {
+    const server = serverSearch(query, "fused");
+    const browser = fused.search({ query });
+    assert.equal(browser.ranking, "fused");
+    assert.deepEqual(browser.documents.map((d) => d.slug), server.documents.map((d) => d.slug), query);
+    assert.deepEqual(browser.documents.flatMap((d) => d.sections.map((s) => [s.anchor, s.snippet_html])),
+      server.documents.flatMap((d) => d.sections.map((s) => [s.anchor, s.snippet_html])), query);
+    assert.deepEqual(browser.documents.flatMap((d) => d.sections.map((s) => s.score)),
+      server.documents.flatMap((d) => d.sections.map((s) => Math.fround(s.score))), query);
+    assert.equal(browser.total_sections, server.total_sections, query);
+  }
+  assert.equal(fused.search({ query: "xqzvbk" }).total_sections, 0);
+  assert.throws(() => fused.search({ query: "2fa", ranking: "bm25" }), (e) => e instanceof QueryError && e.kind === "unknown-ranking");
+});
+
+test("a damaged or different model is refused and search stays by words", () => {
+  const other = createEngine(bundle);
+  const bytes = new Uint8Array(modelBytes());
+  // Change the scale of one common piece ("guidance"): the section vectors no longer match the server's.
+  const view = new DataView(bytes.buffer);
+  const vocabLength = view.getUint32(20, true);
+  const pieces = new TextDecoder().decode(bytes.subarray(24, 24 + vocabLength)).split("\n");
+  const at = 24 + vocabLength + pieces.indexOf("guidance") * 4;
+  view.setFloat32(at, view.getFloat32(at, true) * 1.5, true);
+  assert.equal(other.attachSemantic(bytes.buffer), false);
+  assert.match(other.semanticProblem, /differ from the server's/);
+  assert.equal(other.attachSemantic(new ArrayBuffer(16)), false);
+  assert.match(other.semanticProblem, /not a static model/);
+  const results = other.search({ query: "video of me saying things i never said" });
+  assert.equal(results.ranking, "lexical");
+  assert.deepEqual(results.documents.map((d) => d.slug), serverSearch("video of me saying things i never said").documents.map((d) => d.slug));
 });
 
 test("filters and urgency follow the server", () => {
