@@ -20,6 +20,9 @@ DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
 STARTS=${STARTS:-15}
 CONNS=${CONNS:-64}
+SETS=${SETS:-dev-queries}
+WRK_THREADS=${WRK_THREADS:-1}
+export WRK_ENCODING=${ENCODING:-}
 
 WORK=$(mktemp -d /tmp/semantic-compare.XXXXXX)
 SRV=""
@@ -34,11 +37,11 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-python3 - "$ROOT" "$WORK/api.paths" <<'PY'
+python3 - "$ROOT" "$WORK/api.paths" "$SETS" <<'PY'
 import sys, urllib.parse
-root, out = sys.argv[1], sys.argv[2]
+root, out, sets = sys.argv[1], sys.argv[2], sys.argv[3]
 with open(out, "w") as paths:
-    for name in ("dev-queries", "paraphrase-queries"):
+    for name in sets.split():
         for n, line in enumerate(open(f"{root}/tests/relevance/{name}.tsv", encoding="utf-8")):
             if n == 0 or not line.strip():
                 continue
@@ -50,7 +53,8 @@ local paths = {}
 for line in io.lines(os.getenv("WRK_PATHS")) do
   if #line > 0 then paths[#paths + 1] = line end
 end
-wrk.headers["Accept-Encoding"] = "br, gzip"
+local encoding = os.getenv("WRK_ENCODING")
+if encoding and #encoding > 0 then wrk.headers["Accept-Encoding"] = encoding end
 local counter = 0
 function request()
   counter = counter + 1
@@ -91,12 +95,12 @@ for _ in $(seq 1 "$STARTS"); do
         stop
     done
 done
-echo "/api/search at $CONNS connections, ${DURATION} s × $ROUNDS rounds each"
+echo "/api/search ($SETS; Accept-Encoding: ${WRK_ENCODING:-none}) at $CONNS connections, ${DURATION} s × $ROUNDS rounds each"
 for _ in $(seq 1 "$ROUNDS"); do
     for which in old new; do
         bin=$OLD; [ "$which" = new ] && bin=$NEW
         start "$bin" >/dev/null
-        WRK_PATHS=$WORK/api.paths wrk -t2 -c"$CONNS" -d"${DURATION}s" -s "$WORK/rotate.lua" "$BASE" |
+        WRK_PATHS=$WORK/api.paths wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" -s "$WORK/rotate.lua" "$BASE" |
             awk '/^WRK/ {print $2, $3, $4, $5}' >>"$WORK/$which.wrk"
         stop
     done

@@ -35,6 +35,8 @@ const MAGIC: &[u8; 8] = b"CSSTATIC";
 const VERSION: u32 = 1;
 /// Header: magic, version, dims, tokens, vocabulary length.
 const HEADER_BYTES: usize = 8 + 4 * 4;
+/// Largest model file read (the shipped one is under 4 MB).
+const MAX_MODEL_BYTES: usize = 64 << 20;
 
 /// Why a model file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -87,13 +89,33 @@ fn read_u32(bytes: &[u8], at: usize) -> Result<u32, ModelError> {
 }
 
 impl StaticModel {
-    /// Read a model file compressed with brotli.
+    /// Read a model file compressed with brotli. The header is decompressed first, so the
+    /// file is read into a buffer of exactly its size (no growing, no copies).
     pub fn from_brotli(compressed: &[u8]) -> Result<StaticModel, ModelError> {
-        let mut bytes = Vec::with_capacity(compressed.len() * 5 / 4);
-        brotli::BrotliDecompress(&mut &compressed[..], &mut bytes)
-            .map_err(|e| ModelError::Compression(e.to_string()))?;
-        // The buffer grew by doubling: give back what the file does not use.
-        bytes.shrink_to_fit();
+        use std::io::Read;
+        let broken = |e: std::io::Error| ModelError::Compression(e.to_string());
+        let mut reader = brotli::Decompressor::new(compressed, 64 * 1024);
+        let mut header = [0u8; HEADER_BYTES];
+        reader.read_exact(&mut header).map_err(broken)?;
+        let (dims, tokens, vocab_len) = (
+            read_u32(&header, 12)? as usize,
+            read_u32(&header, 16)? as usize,
+            read_u32(&header, 20)? as usize,
+        );
+        // Bounded, so a damaged header cannot ask for an absurd allocation.
+        let size = vocab_len
+            .checked_add(tokens.saturating_mul(4 + dims))
+            .filter(|&n| n <= MAX_MODEL_BYTES)
+            .ok_or(ModelError::Length {
+                expected: usize::MAX,
+                actual: compressed.len(),
+            })?;
+        let mut bytes = Vec::with_capacity(HEADER_BYTES + size);
+        bytes.extend_from_slice(&header);
+        reader
+            .take(size as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(broken)?;
         StaticModel::parse(bytes)
     }
 
@@ -348,6 +370,30 @@ mod tests {
         let mut huge = good;
         huge[16..20].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(StaticModel::parse(huge).is_err());
+    }
+
+    #[test]
+    fn compressed_files_are_read_whole_or_refused() {
+        let plain = file(&["a", "b", "##c"], 4);
+        let mut compressed = Vec::new();
+        brotli::BrotliCompress(&mut &plain[..], &mut compressed, &Default::default()).unwrap();
+        assert_eq!(
+            StaticModel::from_brotli(&compressed).unwrap().bytes(),
+            &plain[..]
+        );
+        assert!(matches!(
+            StaticModel::from_brotli(b"not brotli at all"),
+            Err(ModelError::Compression(_))
+        ));
+        // A stream with a trailing byte too many: the header's sizes no longer add up.
+        let mut longer = plain.clone();
+        longer.push(0);
+        let mut compressed = Vec::new();
+        brotli::BrotliCompress(&mut &longer[..], &mut compressed, &Default::default()).unwrap();
+        assert!(matches!(
+            StaticModel::from_brotli(&compressed),
+            Err(ModelError::Length { .. })
+        ));
     }
 
     #[test]
