@@ -1,4 +1,5 @@
-//! `summary`: the corpus's documents and sections, its version, and the time taken to index it.
+//! `summary`: the corpus's documents and sections, its version, the time taken to index it
+//! (words and meaning), and the semantic model it was embedded with.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -26,6 +27,13 @@ pub fn run(args: SummaryArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> 
         corpus.version,
         elapsed.as_secs_f64() * 1e3
     )?;
+    let model = guide.semantic().model();
+    writeln!(
+        out,
+        "Ranking by meaning: every section embedded with the built-in model ({} pieces × {} dimensions)",
+        model.pieces_len(),
+        model.dims()
+    )?;
     for document in &corpus.documents {
         writeln!(
             out,
@@ -35,7 +43,7 @@ pub fn run(args: SummaryArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> 
     }
     writeln!(
         out,
-        "\nTry: candidate-security search \"someone posted my address\""
+        "\nTry: candidate-security search \"someone posted my address\" (--ranking lexical, semantic or fused)"
     )?;
     Ok(ExitCode::SUCCESS)
 }
