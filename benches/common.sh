@@ -10,3 +10,8 @@ apt_install() {
     apt-get install -y -qq "$@" >/dev/null 2>&1 ||
         { apt-get update -qq && apt-get install -y -qq "$@" >/dev/null; }
 }
+
+# free_port: a free TCP port on 127.0.0.1 (bound and released, so another program may take it).
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}

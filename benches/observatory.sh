@@ -95,10 +95,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # start_server PORT LOGFILE [FLAGS...]: starts the server, waits for /readyz, sets $STARTED.
 start_server() {
     local port=$1 logfile=$2 pid

@@ -14,6 +14,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# shellcheck source=benches/common.sh
+. "$ROOT/benches/common.sh"
 OLD=${OLD:?set OLD to the old release binary}
 NEW=${NEW:-$ROOT/target/release/candidate-security}
 DURATION=${DURATION:-10}
@@ -32,10 +34,6 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 python3 - "$ROOT" "$WORK/api.paths" "$SETS" <<'PY'
 import sys, urllib.parse

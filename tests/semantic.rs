@@ -17,10 +17,14 @@ use sha2::{Digest, Sha256};
 static GUIDE: LazyLock<Guide> =
     LazyLock::new(|| Guide::embedded().unwrap_or_else(|e| panic!("embedded guide: {e}")));
 
-fn search_with(query: &str, ranking: Ranking) -> SearchResults {
+fn run(request: SearchRequest) -> SearchResults {
     GUIDE
-        .search(&SearchRequest::new(query).with_ranking(ranking))
-        .unwrap_or_else(|e| panic!("{query:?}: {e}"))
+        .search(&request)
+        .unwrap_or_else(|e| panic!("{:?}: {e}", request.query))
+}
+
+fn search_with(query: &str, ranking: Ranking) -> SearchResults {
+    run(SearchRequest::new(query).with_ranking(ranking))
 }
 
 /// Sections in a result list as (slug, anchor, snippet), in order.
@@ -70,13 +74,9 @@ fn a_section_found_by_meaning_alone_shows_its_opening_lines_unmarked() {
         "loud gadget to carry in case i get jumped",
     ] {
         // Every section the words match, for documents where the list shows them all.
-        let lexical = GUIDE
-            .search(
-                &SearchRequest::new(query)
-                    .with_ranking(Ranking::Lexical)
-                    .with_limit(50),
-            )
-            .expect("search");
+        let lexical = run(SearchRequest::new(query)
+            .with_ranking(Ranking::Lexical)
+            .with_limit(50));
         let complete: std::collections::HashMap<&str, Vec<&str>> = lexical
             .documents
             .iter()
@@ -167,9 +167,7 @@ fn the_emergency_card_does_not_depend_on_the_ranking() {
 #[test]
 fn meaning_respects_filters_and_exact_queries() {
     let query = "bots amplifying lies";
-    let cyber = GUIDE
-        .search(&SearchRequest::new(query).with_category(Category::Cyber))
-        .expect("search");
+    let cyber = run(SearchRequest::new(query).with_category(Category::Cyber));
     assert!(
         cyber
             .documents
@@ -181,13 +179,9 @@ fn meaning_respects_filters_and_exact_queries() {
         "who do i report a scam to",
         "where can people see my home address",
     ] {
-        let results = GUIDE
-            .search(
-                &SearchRequest::new(query)
-                    .with_nation(Nation::Scotland)
-                    .with_limit(50),
-            )
-            .expect("search");
+        let results = run(SearchRequest::new(query)
+            .with_nation(Nation::Scotland)
+            .with_limit(50));
         for document in &results.documents {
             for section in &document.sections {
                 assert!(
@@ -201,16 +195,10 @@ fn meaning_respects_filters_and_exact_queries() {
     }
     // A quoted phrase or an excluded word asks for exact words: meaning may only reorder.
     for query in ["\"returning officer\" safety", "hacked -instagram account"] {
-        let fused = GUIDE
-            .search(&SearchRequest::new(query).with_limit(50))
-            .expect("search");
-        let lexical = GUIDE
-            .search(
-                &SearchRequest::new(query)
-                    .with_ranking(Ranking::Lexical)
-                    .with_limit(50),
-            )
-            .expect("search");
+        let fused = run(SearchRequest::new(query).with_limit(50));
+        let lexical = run(SearchRequest::new(query)
+            .with_ranking(Ranking::Lexical)
+            .with_limit(50));
         assert_eq!(fused.total_sections, lexical.total_sections, "{query:?}");
     }
 }

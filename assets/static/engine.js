@@ -908,23 +908,23 @@ class Engine {
     if (concepts.length === 0) return 1;
     const section = this.sections[ord];
     const words = this.sectionWords(ord);
-    const present = new Set();
-    for (const word of this.analyse(this.documents[section.document].title)) {
-      const term = this.termOf(word.surface);
-      if (term !== undefined) present.add(term);
-    }
-    for (const word of words.headingWords) if (word.term !== undefined) present.add(word.term);
-    for (const word of words.bodyWords) if (word.term !== undefined) present.add(word.term);
-    const matched = concepts.filter((c) => c.alternatives.some((a) => a.terms.every((t) => present.has(t)))).length;
+    const title = this.analyse(this.documents[section.document].title).map((w) => this.termOf(w.surface));
+    const present = (t) => title.includes(t) || words.headingWords.some((w) => w.term === t) || words.bodyWords.some((w) => w.term === t);
+    const matched = concepts.filter((c) => c.alternatives.some((a) => a.terms.every(present))).length;
     return F32(matched / concepts.length);
   }
 
-  /** Weighted reciprocal rank fusion (fusion.rs): the semantic list weighs less the more of the query the
-   * best section by words covers. */
-  fuse(expansion, lexical, semantic) {
-    const { k, weight: full, weightFloor } = this.semantic.info;
+  /** The semantic list's weight (fusion.rs semantic_weight): less the more of the query the best section
+   * by words covers. */
+  semanticWeight(expansion, lexical) {
+    const { weight: full, weightFloor } = this.semantic.info;
     const coverage = lexical.length > 0 ? this.coverage(expansion, lexical[0][0]) : 0;
-    const weight = F32(F32(weightFloor) + F32(F32(F32(full) - F32(weightFloor)) * F32(1 - coverage)));
+    return F32(F32(weightFloor) + F32(F32(F32(full) - F32(weightFloor)) * F32(1 - coverage)));
+  }
+
+  /** Weighted reciprocal rank fusion (fusion.rs fuse). */
+  fuse(lexical, semantic, weight) {
+    const { k } = this.semantic.info;
     const scores = new Map();
     const share = (w, position) => F32(F32(w) / F32(F32(k) + (position + 1)));
     lexical.forEach(([ord], position) => scores.set(ord, F32((scores.get(ord) ?? 0) + share(1, position))));
@@ -953,8 +953,13 @@ class Engine {
       throw new QueryError("unknown-ranking", `Unknown ranking “${wanted}”: use lexical, semantic or fused.`);
     }
     const ranking = this.semantic ? wanted : "lexical";
-    const byMeaning = ranking === "lexical" ? [] : this.semanticList(parsed, expansion, request, lexical);
-    const hits = ranking === "lexical" ? lexical : ranking === "semantic" ? byMeaning : this.fuse(expansion, lexical, byMeaning);
+    let hits = lexical;
+    if (ranking === "semantic") hits = this.semanticList(parsed, expansion, request, lexical);
+    if (ranking === "fused") {
+      // Weight 0 (the words covered the whole query): the lexical order, no semantic list needed.
+      const weight = this.semanticWeight(expansion, lexical);
+      hits = this.fuse(lexical, weight > 0 ? this.semanticList(parsed, expansion, request, lexical) : [], weight);
+    }
     const matchedByWords = new Set(lexical.map(([ord]) => ord));
     const noTerms = new Set();
     const terms = new Set();

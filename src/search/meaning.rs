@@ -24,24 +24,20 @@ impl Guide {
             return 1.0;
         }
         let title = &self.corpus.documents[indexed.document].meta.title;
-        let mut present: FxHashSet<u32> = FxHashSet::default();
-        for word in self.index.analyzer().words(title) {
-            if let Some(id) = self
-                .index
-                .vocabulary
-                .term(&word.surface)
-                .and_then(|t| self.index.term_ids.get(t))
-            {
-                present.insert(*id);
-            }
-        }
-        present.extend(indexed.heading_words.iter().map(|w| w.term));
-        present.extend(indexed.body.words.iter().map(|w| w.term));
+        let title_terms: Vec<u32> = self
+            .index
+            .analyzer()
+            .words(title)
+            .iter()
+            .filter_map(|w| self.index.vocabulary.term(&w.surface))
+            .filter_map(|t| self.index.term_ids.get(t).copied())
+            .collect();
         let has = |term: &String| {
-            self.index
-                .term_ids
-                .get(term)
-                .is_some_and(|id| present.contains(id))
+            self.index.term_ids.get(term).is_some_and(|&id| {
+                title_terms.contains(&id)
+                    || indexed.heading_words.iter().any(|w| w.term == id)
+                    || indexed.body.contains(id)
+            })
         };
         let matched = concepts
             .iter()
@@ -52,10 +48,9 @@ impl Guide {
 
     /// The words a query's meaning is taken from: every word not excluded and not a stop
     /// word, a typo replaced by its correction when the model does not know the typed word
-    /// whole. `None` when no
-    /// word is meaningful (not a stop word), at least three letters long and a whole piece
-    /// of the model: random letters split into pieces that mean nothing, and ranking by them
-    /// would return the nearest vectors to noise. Such queries rank by words alone.
+    /// whole. `None` when no word is at least three letters long and a whole piece of the
+    /// model: random letters split into pieces that mean nothing, and ranking by them would
+    /// return the nearest vectors to noise. Such queries rank by words alone.
     fn meaning_words(
         &self,
         parsed: &ParsedQuery,

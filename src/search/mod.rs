@@ -175,11 +175,16 @@ impl Guide {
             Ranking::Lexical => lexical,
             Ranking::Semantic => self.semantic_list(parsed, expansion, request, &lexical),
             Ranking::Fused => {
-                let by_meaning = self.semantic_list(parsed, expansion, request, &lexical);
                 let coverage = lexical
                     .first()
                     .map_or(0.0, |&(ord, _)| self.coverage(expansion, ord));
                 let weight = self.fusion.semantic_weight(coverage);
+                // Weight 0 (the words covered the whole query): the lexical order as it is.
+                let by_meaning = if weight > 0.0 {
+                    self.semantic_list(parsed, expansion, request, &lexical)
+                } else {
+                    Vec::new()
+                };
                 self.fusion.fuse(&lexical, &by_meaning, weight)
             }
         };

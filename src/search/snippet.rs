@@ -123,6 +123,11 @@ impl WordIndex {
         }
     }
 
+    /// Whether some word of the text has `term`.
+    pub fn contains(&self, term: u32) -> bool {
+        self.terms.binary_search_by_key(&term, |&(t, _)| t).is_ok()
+    }
+
     /// The words whose term is highlighted, as `(position, slot)` in text order, into `out`;
     /// `slot` is the term's place in the highlight's sorted ids.
     fn matches(&self, highlight: &Highlight, out: &mut Vec<(u32, u32)>) {

@@ -155,12 +155,6 @@ impl Fusion {
     }
 }
 
-/// Fuse two rankings with the default constants and the full semantic weight.
-pub fn fuse(lexical: &[(u32, f32)], semantic: &[(u32, f32)]) -> Vec<(u32, f32)> {
-    let fusion = Fusion::default();
-    fusion.fuse(lexical, semantic, fusion.weight)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
